@@ -1,0 +1,135 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { KNOWN_EVENT_TYPES } from './types';
+import type { KnownEventType } from './types';
+
+const EVENT_LABELS: Record<KnownEventType, string> = {
+	'psychometric_score.complete': 'Psychometric Score Complete',
+	'android_score.complete': 'Android Score Complete',
+	'ios_score.complete': 'iOS Score Complete',
+	'application.complete': 'Application Complete',
+	'application.expired': 'Application Expired',
+	'application.incomplete': 'Application Incomplete',
+	'application.cancelled': 'Application Cancelled',
+};
+
+const EVENT_DESCRIPTIONS: Record<KnownEventType, string> = {
+	'psychometric_score.complete': 'A psychometric score is ready: the main decisioning event',
+	'android_score.complete': 'A score from the Android device-data SDK is ready',
+	'ios_score.complete': 'A score from the iOS device-data SDK is ready',
+	'application.complete': 'The applicant finished the journey (no score yet)',
+	'application.expired': 'The session time limit passed',
+	'application.incomplete': 'The applicant did not finish; carries reasons',
+	'application.cancelled': 'The applicant withdrew, e.g. rejected the privacy policy; carries reasons',
+};
+
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Copy the Production URL above into Begini Beacon → Deployment Centre → your deployment → Production tab → Webservice Endpoint URL, and activate this workflow. Use the credential of the same environment.',
+		name: 'setupNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: [...KNOWN_EVENT_TYPES]
+			.sort((a, b) => EVENT_LABELS[a].localeCompare(EVENT_LABELS[b]))
+			.map((type) => ({ name: EVENT_LABELS[type], value: type, description: EVENT_DESCRIPTIONS[type] })),
+		default: [],
+		description:
+			'Which events start the workflow. Leave empty for every event, including types Begini adds later. Other events are acknowledged and start nothing.',
+	},
+	{
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to return flat fields (eventType, riskBand, score, …) for Switch and IF nodes instead of the payload as received',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Also Accept X-Begini-Signature Header',
+				name: 'acceptLegacySignatureHeader',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to read the signature from X-Begini-Signature when X-Signature is absent. One older Begini documentation page names the header that way.',
+			},
+			{
+				displayName: 'Deduplicate By',
+				name: 'deduplicateBy',
+				type: 'options',
+				options: [
+					{
+						name: 'Exact Payload',
+						value: 'payload',
+						description: 'A delivery with the same bytes is a retry. Right for Begini, which resends the same body.',
+					},
+					{
+						name: 'Event Identity',
+						value: 'eventIdentity',
+						description:
+							'Same deployment, applicant, event type and score time is a retry, even if the body was re-serialised on the way',
+					},
+				],
+				default: 'payload',
+				description: 'How a retried delivery is recognised (Begini sends no delivery ID)',
+			},
+			{
+				displayName: 'Include Request Headers',
+				name: 'includeHeaders',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add the request headers to each item. Signature headers are always redacted.',
+			},
+			{
+				displayName: 'Retry Memory (Deliveries)',
+				name: 'retryMemorySize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100000 },
+				default: 5000,
+				description:
+					'How many recent deliveries are remembered to refuse retries. The memory is saved with the workflow on every event, so keep it modest.',
+			},
+			{
+				displayName: 'Retry Window (Hours)',
+				name: 'retryWindowHours',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 720 },
+				default: 72,
+				description: 'How long a delivery is remembered. A copy arriving later starts the workflow again.',
+			},
+			{
+				displayName: 'Signature Algorithm',
+				name: 'signatureAlgorithm',
+				type: 'options',
+				options: [
+					{
+						name: 'HMAC-SHA512 (Begini Default)',
+						value: 'sha512',
+						description: 'What Begini documents and sends',
+					},
+					{
+						name: 'HMAC-SHA256 (Legacy)',
+						value: 'sha256',
+						description:
+							'Only if your Begini deployment signs with SHA-256, as one older documentation sample does',
+					},
+				],
+				default: 'sha512',
+				description:
+					'Keep SHA-512 unless deliveries that you know are genuine are refused with "malformed signature"',
+			},
+		],
+	},
+];

@@ -1,0 +1,135 @@
+import type {
+	BeginiPayload,
+	DeliveryMetadata,
+	RawBeginiItem,
+	SimplifiedBeginiItem,
+	SimplifiedTrait,
+} from './types';
+
+export type ParsedPayload = { ok: true; payload: BeginiPayload } | { ok: false; reason: string };
+
+/**
+ * Parses the exact body bytes as Begini's JSON envelope. Only "not a JSON object" is refused: any object,
+ * whatever its fields, is a delivery to pass on.
+ */
+export function parsePayload(rawBody: Buffer): ParsedPayload {
+	let parsed: unknown;
+	try {
+		// A UTF-8 byte-order mark is legal in front of JSON but not accepted by JSON.parse.
+		parsed = JSON.parse(rawBody.toString('utf8').replace(/^\uFEFF/, ''));
+	} catch {
+		return { ok: false, reason: 'body is not valid JSON' };
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		return { ok: false, reason: 'body is not a JSON object' };
+	}
+	return { ok: true, payload: parsed as BeginiPayload };
+}
+
+/** `event.type`, or null when the payload has none. */
+export function eventTypeOf(payload: BeginiPayload): string | null {
+	return text(payload.event?.type);
+}
+
+type Fields = Record<string, unknown>;
+
+function fields(value: unknown): Fields {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields) : {};
+}
+
+/** Begini's ids and labels are opaque strings; a number is taken as its text. */
+function text(value: unknown): string | null {
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return null;
+}
+
+/** Scores are documented as integers; a numeric string is read as the number it spells. */
+function numberOrNull(value: unknown): number | null {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+	if (typeof value === 'string' && value.trim() !== '') {
+		const parsed = Number(value);
+		return Number.isFinite(parsed) ? parsed : null;
+	}
+	return null;
+}
+
+function listOrNull(value: unknown): unknown[] | null {
+	return Array.isArray(value) ? value : null;
+}
+
+/** Begini's times are integer epoch seconds. */
+function epochAndIso(value: unknown): [number | null, string | null] {
+	const seconds = numberOrNull(value);
+	if (seconds === null) return [null, null];
+	const date = new Date(seconds * 1000);
+	return [seconds, Number.isNaN(date.getTime()) ? null : date.toISOString()];
+}
+
+function traitsByKey(value: unknown): Record<string, SimplifiedTrait> {
+	const traits: Record<string, SimplifiedTrait> = {};
+	if (!Array.isArray(value)) return traits;
+	for (const entry of value) {
+		const trait = fields(entry);
+		const key = text(trait.key);
+		if (key === null) continue;
+		traits[key] = { value: trait.value ?? null, riskBand: text(trait.risk_band) };
+	}
+	return traits;
+}
+
+/** Flat, typed fields for any event type: what a type does not carry is null (or empty), never an error. */
+export function simplify(payload: BeginiPayload, metadata: DeliveryMetadata): SimplifiedBeginiItem {
+	const event = fields(payload.event);
+	const details = fields(event.details);
+	const calculated = fields(details.calculated);
+	const [applicationStartedAt, applicationStartedAtIso] = epochAndIso(details.application_started_at);
+	const [applicationCompletedAt, applicationCompletedAtIso] = epochAndIso(details.application_completed_at);
+	const [scoredAt, scoredAtIso] = epochAndIso(details.scored_at);
+	return {
+		eventType: text(event.type),
+		uid: text(payload.uid),
+		integrationId: text(payload.integration_id),
+		environment: metadata.environment,
+		platform: text(details.platform),
+		score: numberOrNull(calculated.score),
+		riskBand: text(calculated.risk_band),
+		scoreConfidence: text(calculated.score_confidence),
+		traits: traitsByKey(calculated.traits),
+		reasons: Array.isArray(event.reasons) ? event.reasons : [],
+		permissionsGranted: listOrNull(details.permissions_granted),
+		permissionsDenied: listOrNull(details.permissions_denied),
+		applicationStartedAt,
+		applicationStartedAtIso,
+		applicationCompletedAt,
+		applicationCompletedAtIso,
+		scoredAt,
+		scoredAtIso,
+		receivedAt: metadata.receivedAt,
+		deliveryId: metadata.deliveryId,
+		signedWithPreviousKey: metadata.signedWithPreviousKey,
+		...(metadata.headers && { headers: metadata.headers }),
+		payload,
+	};
+}
+
+/** The payload untouched under `body`, next to the delivery metadata (the shape of n8n's Webhook node). */
+export function asReceived(payload: BeginiPayload, metadata: DeliveryMetadata): RawBeginiItem {
+	return { body: payload, ...metadata };
+}
+
+/** Header names whose values are secrets or signatures: never copied into an item. */
+const REDACTED_HEADERS = new Set(['x-signature', 'x-begini-signature', 'authorization', 'cookie', 'api-key']);
+
+export const REDACTED = '[redacted]';
+
+export function redactHeaders(
+	headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+	const copy: Record<string, string | string[]> = {};
+	for (const [name, value] of Object.entries(headers)) {
+		if (value === undefined) continue;
+		copy[name] = REDACTED_HEADERS.has(name.toLowerCase()) ? REDACTED : value;
+	}
+	return copy;
+}
