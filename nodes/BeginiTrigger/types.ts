@@ -24,6 +24,7 @@ export interface BeginiTrait {
 	key?: string;
 	value?: unknown;
 	risk_band?: string;
+	[field: string]: unknown;
 }
 
 /** The result block of a score event. */
@@ -32,12 +33,15 @@ export interface BeginiCalculatedScore {
 	risk_band?: string;
 	score_confidence?: string;
 	traits?: BeginiTrait[];
+	/** Begini mentions "flags" without publishing their key or shape; they pass through untouched. */
+	[field: string]: unknown;
 }
 
-/** Times are integer Unix epoch seconds. */
+/** Times are integer Unix epoch seconds. Every `details` object may carry fields not listed here. */
 export interface BeginiJourneyTimes {
 	application_started_at?: number;
 	application_completed_at?: number;
+	[field: string]: unknown;
 }
 
 export interface PsychometricScoreDetails extends BeginiJourneyTimes {
