@@ -1,0 +1,323 @@
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
+import express from 'express';
+import type { Request, Response } from 'express';
+import type { Server } from 'http';
+import type { AddressInfo } from 'net';
+import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsHelper,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IWebhookData,
+	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import { createRunExecutionData, Workflow } from 'n8n-workflow';
+
+import { BeginiTrigger } from '../../nodes/BeginiTrigger/BeginiTrigger.node';
+
+/**
+ * A loopback HTTP server that hosts Begini Trigger the way n8n's production and test webhooks do, built from
+ * n8n's own parts: the real `Workflow` (with its observable static data), n8n-core's `WebhookContext` for
+ * `webhook()` and `WorkflowExecute` for the execution that runs the trigger's `execute()`.
+ *
+ * What it reproduces of n8n's CLI (packages/cli/src/webhooks/, read in n8n 2.41.1):
+ * - a raw-body reader that leaves `req.rawBody` and `req.readRawBody()`, as n8n's body-parser middleware does;
+ * - every request loads the workflow, and so its static data, afresh from the stored row (one JSON column);
+ * - for a request that starts no execution, static data changed in `webhook()` is saved afterwards;
+ * - for a request that starts an execution, `webhook()`'s static-data writes are lost (measured on n8n
+ *   2.41.1), and the execution reloads the row and saves its own static data when it ends, except in test
+ *   ("manual") mode, which never saves;
+ * - a thrown `webhook()` is a 500 and a failed execution; `{}` is 200 "Webhook call received".
+ * The real-n8n suite checks the same behaviour against n8n itself.
+ */
+
+export interface LogEntry {
+	level: string;
+	message: string;
+	meta?: unknown;
+}
+
+export interface Execution {
+	mode: WorkflowExecuteMode;
+	status: IRun['status'];
+	/** The items the trigger node output in the execution. */
+	items: IDataObject[];
+}
+
+export interface Answer {
+	status: number;
+	contentType: string | null;
+	text: string;
+	json: unknown;
+}
+
+export interface LocalN8nOptions {
+	parameters?: IDataObject;
+	credential?: ICredentialDataDecryptedObject | null;
+	/** n8n reads the raw body for this node before `webhook()`; false leaves it to `req.readRawBody()`. */
+	readBodyBeforeWebhook?: boolean;
+	/** The stored static data column to start from. */
+	staticData?: IDataObject;
+	nodeName?: string;
+	/**
+	 * How long n8n takes from answering a delivery to the execution having saved its static data (creating
+	 * the execution row, running, saving). Requests arriving meanwhile still see the old static data.
+	 */
+	executionLatencyMs?: number;
+	/** Each instance is a new workflow unless told otherwise (the in-process retry memory is per workflow). */
+	workflowId?: string;
+}
+
+let workflowCount = 0;
+
+const NODE_TYPE = 'n8n-nodes-begini.beginiTrigger';
+const WEBHOOK_ID = '8f0c5a2e-4b1d-4c3e-9f6a-2d7b8e1c0a55';
+
+class RecordingLogger {
+	constructor(private readonly entries: LogEntry[]) {}
+	private record(level: string) {
+		return (message: string, meta?: unknown) => this.entries.push({ level, message, meta });
+	}
+	error = this.record('error');
+	warn = this.record('warn');
+	info = this.record('info');
+	debug = this.record('debug');
+	scoped() {
+		return this;
+	}
+}
+
+class SingleNodeTypes implements INodeTypes {
+	constructor(private readonly nodeType: INodeType) {}
+	getByName(): INodeType {
+		return this.nodeType;
+	}
+	getByNameAndVersion(type: string): INodeType {
+		if (type !== NODE_TYPE) throw new Error(`unknown node type ${type}`);
+		return this.nodeType;
+	}
+	getKnownTypes() {
+		return {};
+	}
+}
+
+declare module 'http' {
+	interface IncomingMessage {
+		rawBody: Buffer;
+		readRawBody(): Promise<void>;
+	}
+}
+
+export class LocalN8n {
+	readonly logs: LogEntry[] = [];
+	readonly executions: Execution[] = [];
+	readonly workflowId: string;
+	/** The workflow row's static data column, as n8n stores it. */
+	staticDataColumn: string;
+
+	private readonly nodeType = new BeginiTrigger();
+	private readonly nodeTypes = new SingleNodeTypes(this.nodeType);
+	private readonly nodeName: string;
+	private server?: Server;
+	private baseUrl = '';
+	private readonly running = new Set<Promise<void>>();
+
+	constructor(private readonly options: LocalN8nOptions = {}) {
+		this.nodeName = options.nodeName ?? 'Begini Trigger';
+		this.workflowId = options.workflowId ?? `wf-begini-${++workflowCount}`;
+		this.staticDataColumn = JSON.stringify(options.staticData ?? {});
+		Container.set(Logger, new RecordingLogger(this.logs) as unknown as Logger);
+	}
+
+	get productionUrl(): string {
+		return `${this.baseUrl}/webhook/${WEBHOOK_ID}/webhook`;
+	}
+
+	get testUrl(): string {
+		return `${this.baseUrl}/webhook-test/${WEBHOOK_ID}/webhook`;
+	}
+
+	/** The trigger's part of the stored static data. */
+	get storedNodeData(): IDataObject {
+		const all = JSON.parse(this.staticDataColumn) as IDataObject;
+		return (all[`node:${this.nodeName}`] as IDataObject | undefined) ?? {};
+	}
+
+	async start(): Promise<void> {
+		const app = express();
+		app.use((req, _res, next) => {
+			req.readRawBody = async () => {
+				const chunks: Buffer[] = [];
+				for await (const chunk of req) chunks.push(chunk as Buffer);
+				req.rawBody = Buffer.concat(chunks);
+			};
+			next();
+		});
+		app.post(`/webhook/${WEBHOOK_ID}/webhook`, (req, res) => this.handle(req, res, 'webhook'));
+		app.post(`/webhook-test/${WEBHOOK_ID}/webhook`, (req, res) => this.handle(req, res, 'manual'));
+		await new Promise<void>((resolve) => {
+			this.server = app.listen(0, '127.0.0.1', () => resolve());
+		});
+		this.baseUrl = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+	}
+
+	async stop(): Promise<void> {
+		await this.idle();
+		await new Promise<void>((resolve, reject) => this.server?.close((error) => (error ? reject(error) : resolve())));
+	}
+
+	/** Waits until every execution started so far has ended and saved. */
+	async idle(): Promise<void> {
+		while (this.running.size > 0) await Promise.all([...this.running]);
+	}
+
+	async post(
+		body: Buffer | string,
+		headers: Record<string, string> = {},
+		url: string = this.productionUrl,
+	): Promise<Answer> {
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...headers },
+			body: typeof body === 'string' ? body : new Uint8Array(body),
+		});
+		const text = await response.text();
+		let json: unknown = undefined;
+		try {
+			json = JSON.parse(text);
+		} catch {
+			json = undefined;
+		}
+		return { status: response.status, contentType: response.headers.get('content-type'), text, json };
+	}
+
+	private loadWorkflow(mode: WorkflowExecuteMode): Workflow {
+		const node: INode = {
+			id: 'c3d9a1f0-0b5e-4f57-8a43-6a1d2b3c4d5e',
+			name: this.nodeName,
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: WEBHOOK_ID,
+			parameters: structuredClone(this.options.parameters ?? {}) as INodeParameters,
+			credentials: { beginiApi: { id: 'cred-1', name: 'Begini API account' } },
+		};
+		return new Workflow({
+			id: this.workflowId,
+			name: 'Begini risk routing',
+			nodes: [node],
+			connections: {},
+			active: mode !== 'manual',
+			nodeTypes: this.nodeTypes,
+			// Test webhooks start from empty static data and never save it.
+			staticData: mode === 'manual' ? {} : (JSON.parse(this.staticDataColumn) as IDataObject),
+		});
+	}
+
+	private additionalData(extra: Partial<IWorkflowExecuteAdditionalData>): IWorkflowExecuteAdditionalData {
+		const credential = this.options.credential;
+		const credentialsHelper = {
+			getParentTypes: () => [],
+			isCredentialUsableByNode: () => true,
+			getCredentialsProperties: () => [],
+			getDecrypted: async () => {
+				if (credential === null) throw new Error('Credential with ID "cred-1" does not exist for type "beginiApi".');
+				return { ...(credential ?? {}) };
+			},
+		} as unknown as ICredentialsHelper;
+		return {
+			credentialsHelper,
+			executionId: undefined,
+			restApiUrl: 'http://127.0.0.1/rest',
+			instanceBaseUrl: 'http://127.0.0.1/',
+			webhookBaseUrl: `${this.baseUrl}/webhook`,
+			webhookTestBaseUrl: `${this.baseUrl}/webhook-test`,
+			webhookWaitingBaseUrl: `${this.baseUrl}/webhook-waiting`,
+			formWaitingBaseUrl: `${this.baseUrl}/form-waiting`,
+			variables: {},
+			currentNodeExecutionIndex: 0,
+			...extra,
+		} as unknown as IWorkflowExecuteAdditionalData;
+	}
+
+	private async handle(req: Request, res: Response, mode: WorkflowExecuteMode): Promise<void> {
+		if (this.options.readBodyBeforeWebhook !== false) await req.readRawBody();
+		const workflow = this.loadWorkflow(mode);
+		const node = workflow.getNode(this.nodeName)!;
+		const webhookData = {
+			httpMethod: 'POST',
+			node: this.nodeName,
+			path: `${WEBHOOK_ID}/webhook`,
+			webhookDescription: this.nodeType.description.webhooks![0],
+			workflowId: this.workflowId,
+			isTest: mode === 'manual',
+		} as unknown as IWebhookData;
+		const context = new WebhookContext(
+			workflow,
+			node,
+			this.additionalData({ httpRequest: req, httpResponse: res }),
+			mode,
+			webhookData,
+			[],
+			null,
+		);
+
+		let result;
+		try {
+			result = await this.nodeType.webhook!.call(context);
+		} catch {
+			res.status(500).json({ code: 0, message: 'Workflow Webhook Error: Workflow could not be started!' });
+			this.executions.push({ mode, status: 'error', items: [] });
+			return;
+		}
+
+		if (result.noWebhookResponse !== true && !res.headersSent) {
+			if (result.workflowData === undefined) {
+				res.status(200).json(result.webhookResponse ?? { message: 'Webhook call received' });
+			} else {
+				// What n8n 2.41.1 answers for a webhook description without `responseData` (measured).
+				res.status(200).send('firstEntryJson');
+			}
+		}
+
+		if (result.workflowData === undefined) {
+			if (mode !== 'manual' && workflow.staticData.__dataChanged === true) this.saveStaticData(workflow);
+			return;
+		}
+		const run = this.runExecution(result.workflowData, mode);
+		this.running.add(run);
+		void run.finally(() => this.running.delete(run));
+	}
+
+	private async runExecution(workflowData: INodeExecutionData[][], mode: WorkflowExecuteMode): Promise<void> {
+		await new Promise((resolve) => setTimeout(resolve, this.options.executionLatencyMs ?? 30));
+		const workflow = this.loadWorkflow(mode);
+		const node = workflow.getNode(this.nodeName)!;
+		const hooks = new ExecutionLifecycleHooks(mode, `exec-${this.executions.length + 1}`, {
+			id: this.workflowId,
+		} as never);
+		hooks.addHandler('workflowExecuteAfter', async (_run: IRun, newStaticData?: IDataObject) => {
+			if (mode !== 'manual' && newStaticData) this.staticDataColumn = JSON.stringify(newStaticData);
+		});
+		const runExecutionData = createRunExecutionData({
+			executionData: { nodeExecutionStack: [{ node, data: { main: workflowData }, source: null }] },
+		});
+		const run = await new WorkflowExecute(this.additionalData({ hooks }), mode, runExecutionData).processRunExecutionData(
+			workflow,
+		);
+		const output = run.data.resultData.runData[this.nodeName]?.[0]?.data?.main?.[0] ?? [];
+		this.executions.push({ mode, status: run.status, items: output.map((item) => item.json) });
+	}
+
+	private saveStaticData(workflow: Workflow): void {
+		this.staticDataColumn = JSON.stringify(workflow.staticData);
+	}
+}
