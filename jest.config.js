@@ -4,6 +4,7 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
+	reporters: ['default', '<rootDir>/test/helpers/summaryReporter.js'],
 	setupFiles: ['<rootDir>/test/helpers/jestEnvironment.ts'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
 };

@@ -1,6 +1,10 @@
 import type {
+	BeginiCalculatedScore,
+	BeginiEvent,
 	BeginiPayload,
+	BeginiTrait,
 	DeliveryMetadata,
+	DeviceScoreDetails,
 	RawBeginiItem,
 	SimplifiedBeginiItem,
 	SimplifiedTrait,
@@ -31,10 +35,12 @@ export function eventTypeOf(payload: BeginiPayload): string | null {
 	return text(payload.event?.type);
 }
 
-type Fields = Record<string, unknown>;
-
-function fields(value: unknown): Fields {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields) : {};
+/**
+ * The value as an object of the given Begini shape, or an empty one. The shape only names the fields to
+ * look at: each field's value is still checked where it is read, since Begini may send anything.
+ */
+function fields<Shape>(value: unknown): Partial<Shape> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Partial<Shape>) : {};
 }
 
 /** Begini's ids and labels are opaque strings; a number is taken as its text. */
@@ -70,7 +76,7 @@ function traitsByKey(value: unknown): Record<string, SimplifiedTrait> {
 	const traits: Record<string, SimplifiedTrait> = {};
 	if (!Array.isArray(value)) return traits;
 	for (const entry of value) {
-		const trait = fields(entry);
+		const trait = fields<BeginiTrait>(entry);
 		const key = text(trait.key);
 		if (key === null) continue;
 		traits[key] = { value: trait.value ?? null, riskBand: text(trait.risk_band) };
@@ -80,9 +86,10 @@ function traitsByKey(value: unknown): Record<string, SimplifiedTrait> {
 
 /** Flat, typed fields for any event type: what a type does not carry is null (or empty), never an error. */
 export function simplify(payload: BeginiPayload, metadata: DeliveryMetadata): SimplifiedBeginiItem {
-	const event = fields(payload.event);
-	const details = fields(event.details);
-	const calculated = fields(details.calculated);
+	const event = fields<BeginiEvent>(payload.event);
+	// Device-score details are the widest documented shape: every other type's details are a subset.
+	const details = fields<DeviceScoreDetails>(event.details);
+	const calculated = fields<BeginiCalculatedScore>(details.calculated);
 	const [applicationStartedAt, applicationStartedAtIso] = epochAndIso(details.application_started_at);
 	const [applicationCompletedAt, applicationCompletedAtIso] = epochAndIso(details.application_completed_at);
 	const [scoredAt, scoredAtIso] = epochAndIso(details.scored_at);
