@@ -219,6 +219,18 @@ export class BeginiTrigger implements INodeType {
 	}
 }
 
+/**
+ * Whether the delivery was accepted before; if not, it is claimed in this process. The in-process record is
+ * asked first so that a retry it knows never touches static data: n8n saves static data after a request
+ * that starts nothing, and even reading a node's static data for the first time creates (and so saves) it.
+ */
+function isRetry(context: IWebhookFunctions, deliveryId: string, limits: RetryMemoryLimits): boolean {
+	const now = nowInSeconds();
+	if (!recentDeliveries.claim(triggerScope(context), deliveryId, now, limits)) return true;
+	const stored = readSeenDeliveries(context.getWorkflowStaticData('node')[SEEN_DELIVERIES]);
+	return wasSeen(stored, deliveryId, now, limits);
+}
+
 /** Read, verify, parse, filter, deduplicate, shape, answer. */
 async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const receivedAt = new Date();
@@ -253,13 +265,8 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 
 	const deliveryId = deliveryIdFor(rawBody, payload, options.deduplicateBy ?? 'payload');
 	// Test deliveries ("Listen for test event") are never deduplicated: n8n keeps no static data for them.
-	if (context.getMode() !== 'manual') {
-		const limits = retryLimits(options);
-		const now = nowInSeconds();
-		const seen = readSeenDeliveries(context.getWorkflowStaticData('node')[SEEN_DELIVERIES]);
-		if (wasSeen(seen, deliveryId, now, limits) || !recentDeliveries.claim(triggerScope(context), deliveryId, now, limits)) {
-			return respond(context, 200, { status: 'duplicate', deliveryId });
-		}
+	if (context.getMode() !== 'manual' && isRetry(context, deliveryId, retryLimits(options))) {
+		return respond(context, 200, { status: 'duplicate', deliveryId });
 	}
 
 	const metadata: DeliveryMetadata = {
