@@ -59,8 +59,14 @@ export default tseslint.config(
 		},
 	},
 	{
-		files: ['**/*.js', '**/*.mjs'],
+		files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
 		extends: [js.configs.recommended],
 		languageOptions: { globals: { ...globals.node } },
+		// `const { omitted, ...kept } = object` is how the scripts drop keys.
+		rules: { 'no-unused-vars': ['error', { ignoreRestSiblings: true }] },
+	},
+	{
+		files: ['test/**/*.mjs'],
+		languageOptions: { globals: { ...globals.jest } },
 	},
 );

@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// `npm start`: a real local n8n with this package installed as a community package,
+// an owner login, a Begini API credential and the example workflow, active.
+//
+//   npm start -- [--port 5678] [--no-build] [--stage] [--fresh] [--n8n-version 2.41.1]
+//                [--api-key KEY] [--environment production|test] [--workflow examples/x.json]
+//
+// Plain Node.js (>= 20), built-ins only. n8n itself runs under Node.js 24 from the npm registry.
+
+import { existsSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+	CACHE_DIR,
+	DEFAULT_N8N_VERSION,
+	ROOT,
+	diskUsage,
+	ensureN8n,
+	installPackageTarball,
+	packPackage,
+	startN8n,
+} from './lib/n8n-harness.mjs';
+
+const HELP = `Usage: npm start -- [options]
+
+Builds and packs this package, installs it into a local n8n the way n8n installs a
+community package, starts n8n on 127.0.0.1 with an owner account, a "Begini API"
+credential and the example workflow (active), and prints how to send it a signed event.
+Ctrl-C stops n8n.
+
+  --port N            n8n port on 127.0.0.1 (default 5678; the task runner uses N+1)
+  --no-build          pack dist/ as it is, without \`npm run build\`
+  --stage             build and pack a copy of the sources in .cache/stage (leaves dist/ alone)
+  --fresh             start from an empty n8n (deletes .cache/start/<port>)
+  --reset-workflow    re-import the workflow even if it exists (drops its edits and executions)
+  --n8n-version V     n8n version (default ${DEFAULT_N8N_VERSION}; env N8N_VERSION)
+  --api-key KEY       the API key to put in the credential (default: a demo key)
+  --environment ENV   credential environment: production (default) or test
+  --workflow FILE     workflow to import (default examples/begini-risk-routing.json)
+  --verbose           print n8n's log as it runs (it is always written to the log file)
+  -h, --help`;
+
+let args;
+try {
+	args = parseArgs({
+		options: {
+			port: { type: 'string', default: process.env.N8N_PORT ?? '5678' },
+			build: { type: 'boolean', default: true },
+			'no-build': { type: 'boolean', default: false },
+			stage: { type: 'boolean', default: false },
+			fresh: { type: 'boolean', default: false },
+			'reset-workflow': { type: 'boolean', default: false },
+			'n8n-version': { type: 'string', default: DEFAULT_N8N_VERSION },
+			'api-key': { type: 'string', default: process.env.BEGINI_API_KEY ?? 'demo-begini-api-key-0123456789abcdef' },
+			environment: { type: 'string', default: 'production' },
+			workflow: { type: 'string', default: join(ROOT, 'examples', 'begini-risk-routing.json') },
+			verbose: { type: 'boolean', default: false },
+			help: { type: 'boolean', short: 'h', default: false },
+		},
+		strict: true,
+	}).values;
+} catch (e) {
+	console.error(`${e.message}\n\n${HELP}`);
+	process.exit(2);
+}
+if (args.help) {
+	console.log(HELP);
+	process.exit(0);
+}
+const port = Number(args.port);
+if (!Number.isInteger(port) || port < 1 || port > 65534) {
+	console.error(`--port must be a port number, got ${args.port}`);
+	process.exit(2);
+}
+if (!['production', 'test'].includes(args.environment)) {
+	console.error('--environment must be production or test');
+	process.exit(2);
+}
+
+const say = (msg) => console.log(`[start] ${msg}`);
+const t0 = Date.now();
+const secs = (ms) => `${(ms / 1000).toFixed(1)}s`;
+
+let n8n;
+let stopping = false;
+async function shutdown(code = 0) {
+	if (stopping) return;
+	stopping = true;
+	if (n8n) {
+		say('stopping n8n…');
+		await n8n.stop();
+		say('n8n stopped.');
+	}
+	process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+
+try {
+	// 1. our package
+	const build = args.build && !args['no-build'];
+	const tarball = await packPackage({ build: build && !args.stage, stage: args.stage, log: say });
+
+	// 2. pinned n8n under Node 24 (cached)
+	const inst = await ensureN8n(args['n8n-version'], { log: say });
+
+	// 3. a user folder that survives restarts (DB, login, executions), unless --fresh
+	const userFolder = join(CACHE_DIR, 'start', String(port));
+	if (args.fresh && existsSync(userFolder)) {
+		say(`--fresh: deleting ${relative(ROOT, userFolder)}`);
+		rmSync(userFolder, { recursive: true, force: true });
+	}
+	const pkg = await installPackageTarball(tarball, userFolder, { log: say, node: inst.node });
+
+	// 4. n8n
+	say(`starting n8n@${args['n8n-version']} on http://127.0.0.1:${port} (log: ${relative(ROOT, join(userFolder, 'n8n.log'))})…`);
+	// after startup, echo n8n's lines about our node and errors (everything with --verbose)
+	let echo = args.verbose;
+	n8n = await startN8n({
+		port,
+		userFolder,
+		version: args['n8n-version'],
+		log: say,
+		onLog: (line) => {
+			if (args.verbose || (echo && /begini|error|warn|loopback-guard/i.test(line) && !/^\s+at /.test(line))) {
+				console.log(`  n8n | ${line}`);
+			}
+		},
+	});
+	say(`n8n is ready (${secs(n8n.startupMs)} to start)`);
+
+	// 5. owner, credential, workflow
+	const owner = await n8n.setupOwner();
+
+	// our node must have loaded
+	const types = await n8n.loadedNodeTypes();
+	const ours = types.filter((t) => t.startsWith(`${pkg.name}.`));
+	if (ours.length === 0) {
+		const problems = n8n.logMatching(new RegExp(`${pkg.name}|community|Failed to load|error`, 'i')).slice(-20);
+		say(`WARNING: n8n did not load any node of ${pkg.name}. Relevant log lines:\n${problems.join('\n')}`);
+	} else {
+		say(`n8n loaded ${ours.join(', ')}`);
+	}
+	const credential = await n8n.ensureCredential({
+		name: 'Begini API',
+		type: 'beginiApi',
+		data: { apiKey: args['api-key'], previousApiKey: '', environment: args.environment },
+	});
+	const wf = await n8n.importAndActivateWorkflow(resolve(args.workflow), {
+		credentials: { beginiApi: credential },
+		replace: args['reset-workflow'], // otherwise keep the user's edits and executions from earlier runs
+	});
+	const url = wf.productionWebhookUrl;
+	if (url) await n8n.waitForWebhook(url, { timeoutMs: 30_000 });
+
+	const warnings = n8n.logMatching(/loopback-guard|Begini|begini/).slice(-10);
+	const sendCmd = url
+		? `npm run send -- --url ${url} --key ${args['api-key']}`
+		: '(the workflow has no Begini Trigger)';
+	console.log(`
+────────────────────────────────────────────────────────────────────────────
+ n8n ${args['n8n-version']} with ${pkg.name}@${pkg.version} is running     (up in ${secs(Date.now() - t0)})
+
+ Editor:            ${n8n.editorUrl}
+ Login:             ${owner.email}  /  ${owner.password}
+ Workflow:          ${n8n.editorUrl}/workflow/${wf.id}  ("${wf.name}", ${wf.active ? 'active' : 'NOT active'})
+ Credential:        "${credential.name}" (beginiApi, ${args.environment}), API key: ${args['api-key']}
+ Production URL:    ${url ?? '-'}
+ Test URL:          ${wf.testWebhookUrl ?? '-'}   (after "Listen for test event" in the editor)
+
+ Send a signed sample event (psychometric_score.complete, risk band B → "Approve"):
+   ${sendCmd}
+ Other cases:
+   ${url ? `npm run send -- --url ${url} --key ${args['api-key']} --type application.expired` : ''}
+   ${url ? `npm run send -- --url ${url} --key ${args['api-key']} --type ios_score.complete      # band D → Decline` : ''}
+   ${url ? `npm run send -- --url ${url} --key ${args['api-key']} --twice                          # a retry: 2nd is a duplicate` : ''}
+   ${url ? `npm run send -- --url ${url} --key ${args['api-key']} --tampered                       # expect 401` : ''}
+
+ n8n data: ${relative(ROOT, userFolder)}   (--fresh to start over; cache ${(diskUsage(CACHE_DIR) / 1e9).toFixed(1)} GB)
+ Press Ctrl-C to stop.
+────────────────────────────────────────────────────────────────────────────`);
+	if (warnings.length) console.log(`Log lines worth a look:\n${warnings.join('\n')}\n`);
+	echo = true;
+
+	// print each new execution of the workflow as it finishes
+	const known = new Set((await n8n.listExecutions(wf.id)).map((e) => e.id));
+	const poll = setInterval(async () => {
+		if (stopping || n8n.exited) return clearInterval(poll);
+		try {
+			for (const e of (await n8n.listExecutions(wf.id, { limit: 20 })).reverse()) {
+				if (known.has(e.id) || ['new', 'running', 'waiting'].includes(e.status)) continue;
+				known.add(e.id);
+				const x = await n8n.getExecution(e.id);
+				const item = x.triggerItems[0] ?? {};
+				const branch = Object.keys(Object.values(x.branches)[0] ?? {}).join(', ') || '-';
+				console.log(
+					`  execution ${x.id} (${x.mode}) ${x.status}: ${item.eventType ?? '?'} uid=${item.uid ?? '?'} band=${item.riskBand ?? '-'} score=${item.score ?? '-'} → ${branch}   [${x.nodesRun.join(' → ')}]`,
+				);
+				if (x.error) console.log(`    error: ${x.error.message ?? JSON.stringify(x.error).slice(0, 300)}`);
+			}
+		} catch {
+			// n8n restarting or stopping: try again next tick
+		}
+	}, 1500);
+
+	// stay up until Ctrl-C or n8n dies
+	const exited = await n8n.exitPromise;
+	if (!stopping) {
+		console.error(`n8n exited unexpectedly (${JSON.stringify(exited)}). Last log lines:\n${n8n.logTail(40)}`);
+		process.exit(1);
+	}
+} catch (e) {
+	console.error(`\n[start] failed: ${e.message}`);
+	await shutdown(1);
+}

@@ -1,0 +1,162 @@
+// What the Begini Trigger relies on in n8n itself, checked with a test-only probe node
+// (test/e2e/probe-package) installed as a community package into the pinned n8n.
+// Rerun this when N8N_VERSION changes: a failure here means the node's assumptions need a look.
+//
+// Run: node --experimental-vm-modules node_modules/jest/bin/jest.js -c test/e2e/jest.config.mjs n8n-behaviour
+
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import {
+	ROOT,
+	ensureN8n,
+	findFreePort,
+	installPackageTarball,
+	makeTempUserFolder,
+	packPackage,
+	startN8n,
+} from '../../scripts/lib/n8n-harness.mjs';
+
+const PROBE_TYPE = 'n8n-nodes-harnessprobe.probeTrigger';
+const WORKFLOW_ID = 'ProbeWorkflow0001';
+
+let n8n;
+let userFolder;
+let url;
+
+const post = async (target, body) => {
+	const res = await fetch(target, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	const text = await res.text();
+	let json;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		// not JSON: the caller gets the text
+	}
+	return { status: res.status, json, text };
+};
+
+const staticData = async () =>
+	(await n8n.rest('GET', `/workflows/${WORKFLOW_ID}`)).staticData?.['node:Probe Trigger'] ?? {};
+
+async function withLog(fn) {
+	try {
+		return await fn();
+	} catch (e) {
+		if (n8n) e.message += `\n\n----- n8n log (last 40 lines) -----\n${n8n.logTail(40)}`;
+		throw e;
+	}
+}
+
+beforeAll(async () => {
+	const tarball = await packPackage({ cwd: join(ROOT, 'test', 'e2e', 'probe-package') });
+	await ensureN8n();
+	userFolder = makeTempUserFolder('e2e-probe');
+	await installPackageTarball(tarball, userFolder);
+	n8n = await startN8n({ port: await findFreePort(), userFolder });
+	await n8n.setupOwner();
+	const wf = await n8n.importAndActivateWorkflow(
+		{
+			id: WORKFLOW_ID,
+			name: 'probe',
+			nodes: [
+				{
+					parameters: {},
+					id: 'probe-trigger',
+					name: 'Probe Trigger',
+					type: PROBE_TYPE,
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId: '0e0e0e0e-1111-4111-8111-000000000001',
+				},
+				{ parameters: {}, id: 'probe-after', name: 'After', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0] },
+			],
+			connections: { 'Probe Trigger': { main: [[{ node: 'After', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		},
+		{ webhookNodeTypes: [PROBE_TYPE] },
+	);
+	url = wf.productionWebhookUrl;
+	await n8n.waitForWebhook(url);
+}, 30 * 60_000);
+
+afterAll(async () => {
+	await n8n?.stop();
+	if (userFolder && process.env.E2E_KEEP !== '1') rmSync(userFolder, { recursive: true, force: true });
+}, 60_000);
+
+test('(a)+(b) webhook() answers itself and returns workflowData: the execution starts, execute() gets the items, its static data is saved', () =>
+	withLog(async () => {
+		const res = await post(url, { tag: 'a' });
+		expect(res.status).toBe(200);
+		expect(res.json).toEqual({ probe: 'accepted', mode: 'webhook' }); // exactly the node's answer
+		const [exec] = await n8n.waitForExecutions(WORKFLOW_ID, { count: 1 });
+		const d = await n8n.getExecution(exec.id);
+		expect(d.mode).toBe('webhook');
+		expect(d.status).toBe('success');
+		expect(d.nodesRun).toEqual(['Probe Trigger', 'After']);
+		// execute() ran once, with both items webhook() returned
+		expect(d.nodes['Probe Trigger'].outputs[0]).toEqual([
+			{ tag: 'a', first: true, executeSawItems: 2, executeMode: 'webhook' },
+			{ tag: 'a', second: true, executeSawItems: 2, executeMode: 'webhook' },
+		]);
+		const sd = await staticData();
+		expect(sd).toMatchObject({ executeCalls: 1, lastExecuteItems: ['a', 'a'], lastExecuteMode: 'webhook' });
+		// webhook()'s own static-data writes are lost when the request starts an execution
+		expect(sd.webhookCalls).toBeUndefined();
+	}));
+
+test('a request that starts nothing: the node answer is sent and webhook() static-data writes are saved', () =>
+	withLog(async () => {
+		const res = await post(url, { tag: 'b', mode: 'noexec' });
+		expect(res.status).toBe(202);
+		expect(res.json).toEqual({ probe: 'noexec' });
+		await sleep(800);
+		expect(await n8n.listExecutions(WORKFLOW_ID)).toHaveLength(1);
+		expect(await staticData()).toMatchObject({ webhookCalls: 1, lastWebhookWrite: 'b', executeCalls: 1 });
+	}));
+
+test('a throw in webhook(): n8n answers 500 and records a failed execution', () =>
+	withLog(async () => {
+		const res = await post(url, { tag: 'c', mode: 'throw' });
+		expect(res.status).toBe(500);
+		expect(res.text).toContain('Workflow could not be started');
+		const list = await n8n.waitForExecutions(WORKFLOW_ID, { count: 2 });
+		const d = await n8n.getExecution(list[0].id);
+		expect(d.status).toBe('error');
+		expect(d.error?.message).toBe('probe throw');
+	}));
+
+test('(c) the test webhook armed by POST /rest/workflows/:id/run runs once in manual mode and saves no static data', () =>
+	withLog(async () => {
+		const before = await staticData();
+		const armed = await n8n.armTestWebhook(WORKFLOW_ID, 'Probe Trigger');
+		expect(armed.waitingForWebhook).toBe(true);
+		expect(armed.testUrl).toMatch(/\/webhook-test\/0e0e0e0e-1111-4111-8111-000000000001\/webhook$/);
+		const res = await post(armed.testUrl, { tag: 'd' });
+		expect(res.status).toBe(200);
+		expect(res.json).toEqual({ probe: 'accepted', mode: 'manual' });
+		const list = await n8n.waitForExecutions(WORKFLOW_ID, { count: 3 });
+		const d = await n8n.getExecution(list[0].id);
+		expect(d.mode).toBe('manual');
+		expect(d.nodes['Probe Trigger'].outputs[0][0]).toMatchObject({ tag: 'd', executeMode: 'manual' });
+		expect(await staticData()).toEqual(before);
+		await sleep(1000);
+		expect((await post(armed.testUrl, { tag: 'd2' })).status).toBe(404); // one-shot
+	}));
+
+test('static data saved by execute() survives a restart', () =>
+	withLog(async () => {
+		const before = await staticData();
+		await n8n.restart();
+		await n8n.waitForWebhook(url);
+		expect(await staticData()).toEqual(before);
+		expect((await post(url, { tag: 'e' })).status).toBe(200);
+		await n8n.waitForExecutions(WORKFLOW_ID, { count: 4 });
+		expect(await staticData()).toMatchObject({ executeCalls: 2, lastExecuteItems: ['e', 'e'] });
+	}));
