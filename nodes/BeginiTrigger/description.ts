@@ -39,6 +39,8 @@ export const triggerProperties: INodeProperties[] = [
 			.sort((a, b) => EVENT_LABELS[a].localeCompare(EVENT_LABELS[b]))
 			.map((type) => ({ name: EVENT_LABELS[type], value: type, description: EVENT_DESCRIPTIONS[type] })),
 		default: [],
+		// n8n shows "Select" for an empty multi-select; say what empty means here.
+		placeholder: 'All events, including future ones',
 		description:
 			'Which events start the workflow. Leave empty for every event, including types Begini adds later. Other events are acknowledged and start nothing.',
 	},
