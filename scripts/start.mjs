@@ -5,7 +5,8 @@
 //   npm start -- [--port 5678] [--no-build] [--stage] [--fresh] [--n8n-version 2.41.1]
 //                [--api-key KEY] [--environment production|test] [--workflow examples/x.json]
 //
-// Plain Node.js (>= 20), built-ins only. n8n itself runs under Node.js 24 from the npm registry.
+// Plain Node.js (>= 20), built-ins only. n8n runs under Node.js 24 from the npm registry, or for
+// an n8n 1.x whose "engines" (and isolated-vm's) allow it, under the Node running this script.
 
 import { existsSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -102,7 +103,7 @@ try {
 	const build = args.build && !args['no-build'];
 	const tarball = await packPackage({ build: build && !args.stage, stage: args.stage, log: say });
 
-	// 2. pinned n8n under Node 24 (cached)
+	// 2. pinned n8n under the Node it runs on (cached)
 	const inst = await ensureN8n(args['n8n-version'], { log: say });
 
 	// 3. a user folder that survives restarts (DB, login, executions), unless --fresh
@@ -211,6 +212,6 @@ try {
 		process.exit(1);
 	}
 } catch (e) {
-	console.error(`\n[start] failed: ${e.message}`);
+	console.error(`\n[start] failed: ${e.message}${e.cause ? ` (${e.cause.code ?? e.cause.message ?? e.cause})` : ''}`);
 	await shutdown(1);
 }

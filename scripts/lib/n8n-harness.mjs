@@ -1,6 +1,7 @@
-// A real, local n8n for this package: pinned n8n + Node.js 24 from the npm registry,
-// cached under <repo>/.cache, our packed package installed the way n8n installs a
-// community package, n8n bound to 127.0.0.1 and kept off the network.
+// A real, local n8n for this package: pinned n8n (2.x; 1.x too, see n8nMajor) + Node.js 24 from
+// the npm registry (or the running Node, for an n8n 1.x that supports it), cached under
+// <repo>/.cache, our packed package installed the way n8n installs a community package,
+// n8n bound to 127.0.0.1 and kept off the network.
 //
 // Plain Node.js (>= 20) ESM, built-ins only. Used by scripts/start.mjs and the e2e tests.
 //
@@ -31,6 +32,7 @@ import {
 	writeFileSync,
 	writeSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, connect as netConnect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -203,7 +205,28 @@ export function flattedParse(text) {
 }
 
 // ---------------------------------------------------------------------------
-// Node.js 24 from the npm registry
+// what differs between n8n 1.x and 2.x
+
+/** The major version of an n8n version string ('1.123.81' → 1). */
+export function n8nMajor(version = DEFAULT_N8N_VERSION) {
+	const major = Number.parseInt(String(version), 10);
+	if (!Number.isInteger(major)) throw new Error(`Not an n8n version: ${version}`);
+	return major;
+}
+
+/**
+ * npm "overrides" for the cache folder n8n is installed into. Every n8n-nodes-base 1.x
+ * depends on `xlsx` as a tarball URL on cdn.sheetjs.com, which is not the npm registry
+ * (and not reachable here); n8n 2.x itself switched to `@e965/xlsx`, a registry
+ * republication of the same SheetJS builds. For 1.x the same SheetJS version (0.20.2)
+ * is taken from there. Only n8n's spreadsheet nodes use it.
+ */
+function n8nInstallOverrides(version) {
+	return n8nMajor(version) < 2 ? { xlsx: 'npm:@e965/xlsx@0.20.2' } : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Node.js: the one running the harness, or Node.js 24 from the npm registry
 
 function platformPackage() {
 	const plat = process.platform;
@@ -264,6 +287,69 @@ export async function ensureNode24({ version = DEFAULT_NODE_VERSION, log = defau
 	return { nodeBin, binDir: dirname(nodeBin), nodeDir: pkgDir, version };
 }
 
+/**
+ * The Node.js running this script as an n8n runtime, when it can build native modules
+ * offline (its headers are installed beside it, e.g. /usr/include/node). Else undefined.
+ */
+function currentNode() {
+	const binDir = dirname(process.execPath);
+	const nodeDir = dirname(binDir);
+	if (!existsSync(join(nodeDir, 'include', 'node', 'node_api.h'))) return undefined;
+	return { nodeBin: process.execPath, binDir, nodeDir, version: process.versions.node };
+}
+
+/**
+ * Why an installed n8n cannot run on a Node version: the "engines" of n8n and of
+ * isolated-vm, which runs n8n's default 'vm' expression engine (n8n 2.x and 1.123.66+,
+ * via @n8n/expression-runtime); on a Node it does not support, n8n exits at startup with
+ * "Could not initialize the vm expression engine" (n8n/dist/commands/base-command.js).
+ * Checked with the semver n8n itself depends on. Returns e.g.
+ * ['isolated-vm@6.2.0 needs node >=22.0.0'], or [] when nothing stands in the way.
+ */
+function unmetNodeRequirements(n8nDir, nodeVersion) {
+	let semver;
+	try {
+		semver = createRequire(join(n8nDir, 'package.json'))('semver');
+	} catch {
+		return [`n8n is not installed in ${n8nDir} yet`];
+	}
+	const unmet = [];
+	for (const name of ['n8n', 'isolated-vm']) {
+		let pkg;
+		try {
+			pkg = JSON.parse(readFileSync(join(n8nDir, 'node_modules', name, 'package.json'), 'utf8'));
+		} catch {
+			continue; // isolated-vm: not a dependency of older n8n 1.x
+		}
+		const range = pkg.engines?.node;
+		if (range && !semver.satisfies(nodeVersion, range)) unmet.push(`${name}@${pkg.version} needs node ${range}`);
+	}
+	return unmet;
+}
+
+const nodeChoiceLogged = new Set();
+
+/**
+ * The Node.js a given n8n version runs on. n8n 2.x (and N8N_HARNESS_NODE_BIN): Node.js 24
+ * (ensureNode24). n8n 1.x: the Node running the harness (e.g. the system Node 20) when the
+ * installed n8n and isolated-vm declare it supported, else Node.js 24, which n8n 1.1xx
+ * supports too (engines ">=20.19 <= 24.x"). Same shape as ensureNode24's answer.
+ */
+export async function ensureNodeForN8n(version = DEFAULT_N8N_VERSION, { log = defaultLog } = {}) {
+	if (process.env.N8N_HARNESS_NODE_BIN || n8nMajor(version) >= 2) return await ensureNode24({ log });
+	const here = currentNode();
+	const unmet = here
+		? unmetNodeRequirements(n8nPaths(version).dir, here.version)
+		: [`no Node.js headers beside ${process.execPath} to build sqlite3 with`];
+	if (unmet.length === 0) return here;
+	const node24 = await ensureNode24({ log });
+	if (!nodeChoiceLogged.has(version)) {
+		nodeChoiceLogged.add(version);
+		log(`n8n@${version} runs on Node ${node24.version}, not on this Node ${process.versions.node}: ${unmet.join('; ')}`);
+	}
+	return node24;
+}
+
 // ---------------------------------------------------------------------------
 // n8n itself
 
@@ -285,13 +371,16 @@ function nodeEnv(node, extra = {}) {
 	return env;
 }
 
-/** Checks that n8n's native modules load under Node 24. Returns an error text or ''. */
+/** Checks that n8n's native modules load under the given Node. Returns an error text or ''. */
 function checkNativeModules(node, dir) {
+	// isolated-vm is only checked where n8n has it (2.x, 1.123.66+)
 	const script = `
 		const sqlite3 = require('sqlite3');
-		const ivm = require('isolated-vm');
-		const iso = new ivm.Isolate({ memoryLimit: 16 });
-		if (iso.compileScriptSync('6*7').runSync(iso.createContextSync()) !== 42) throw new Error('isolated-vm broken');
+		if (require('node:fs').existsSync('node_modules/isolated-vm')) {
+			const ivm = require('isolated-vm');
+			const iso = new ivm.Isolate({ memoryLimit: 16 });
+			if (iso.compileScriptSync('6*7').runSync(iso.createContextSync()) !== 42) throw new Error('isolated-vm broken');
+		}
 		new sqlite3.Database(':memory:').get('select 1 as one', (err, row) => {
 			if (err || row.one !== 1) { console.error(err); process.exit(1); }
 			process.exit(0);
@@ -301,16 +390,67 @@ function checkNativeModules(node, dir) {
 }
 
 /**
+ * `npm install n8n@version --ignore-scripts` into p.dir (its install scripts would download
+ * from the web; native modules are built afterwards), with the version's npm overrides,
+ * logging to p.dir/install.log. `node` (optional) is put first on PATH for npm.
+ */
+async function downloadN8n(version, p, { log = defaultLog, node } = {}) {
+	const t0 = Date.now();
+	mkdirSync(p.dir, { recursive: true });
+	const overrides = n8nInstallOverrides(version);
+	writeFileSync(
+		join(p.dir, 'package.json'),
+		`${JSON.stringify({ name: 'n8n-harness-runtime', private: true, ...(overrides && { overrides }) }, null, 2)}\n`,
+	);
+	const installLog = join(p.dir, 'install.log');
+	writeFileSync(installLog, '');
+	log(
+		`installing n8n@${version} into ${p.dir} (first time only: a few minutes and ~2-3 GB; log: ${installLog})…`,
+	);
+	let fetches = 0;
+	const ticker = setInterval(
+		() => log(`  …still installing n8n@${version}: ${fetches} registry requests, ${fmtSecs(Date.now() - t0)} elapsed`),
+		15_000,
+	);
+	const r = await run(
+		npmCommand(),
+		['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=http'],
+		{
+			cwd: p.dir,
+			env: node ? nodeEnv(node) : process.env,
+			onLine: (line) => {
+				appendFileSync(installLog, `${line}\n`);
+				if (line.includes('http fetch')) fetches++;
+			},
+		},
+	).finally(() => clearInterval(ticker));
+	if (r.code !== 0 || !existsSync(p.n8nBin)) {
+		throw new Error(`npm install n8n@${version} failed (exit ${r.code}); see ${installLog}:\n${tail(r.stderr, 30)}`);
+	}
+	log(`n8n@${version} downloaded in ${fmtSecs(Date.now() - t0)}`);
+	return true;
+}
+
+/**
  * Makes sure n8n@version is installed under .cache/n8n/<version> with its native
- * modules built for Node 24: `npm install n8n@version --ignore-scripts` (its install
- * scripts would download from the web), then sqlite3 built from source against
- * Node 24's headers. isolated-vm ships a linux-x64 prebuild; it is rebuilt only
- * when it does not load. Progress goes to `log` during the long first install.
- * Returns { version, dir, n8nBin, n8nPackageDir, node }.
+ * modules built for the Node it runs on (ensureNodeForN8n: Node 24 for 2.x; for 1.x the
+ * Node running the harness when n8n and isolated-vm support it, else Node 24):
+ * `npm install n8n@version --ignore-scripts` (downloadN8n), then sqlite3 built from
+ * source against that Node's headers. isolated-vm ships linux-x64 prebuilds for Node
+ * 22/24; it is rebuilt from source only when it does not load. Progress goes to `log`
+ * during the long first install. Returns { version, dir, n8nBin, n8nPackageDir, node }.
  */
 export async function ensureN8n(version = DEFAULT_N8N_VERSION, { log = defaultLog, node } = {}) {
-	node ??= await ensureNode24({ log });
 	const p = n8nPaths(version);
+	if (!node && n8nMajor(version) < 2 && !existsSync(p.n8nBin)) {
+		// the Node n8n 1.x runs on is read from what it installs ("engines"), so fetch it first;
+		// with --ignore-scripts nothing in this step depends on the Node it will run on
+		await withLock(`${p.dir}.lock`, () => existsSync(p.n8nBin) || downloadN8n(version, p, { log }), {
+			log,
+			what: `n8n@${version}`,
+		});
+	}
+	node ??= await ensureNodeForN8n(version, { log });
 	const ready = () => {
 		if (!existsSync(p.marker) || !existsSync(p.n8nBin)) return false;
 		try {
@@ -326,48 +466,8 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, { log = defaultLo
 			async () => {
 				if (ready()) return;
 				const t0 = Date.now();
-				mkdirSync(p.dir, { recursive: true });
-				writeFileSync(join(p.dir, 'package.json'), '{"name":"n8n-harness-runtime","private":true}\n');
+				if (!existsSync(p.n8nBin)) await downloadN8n(version, p, { log, node });
 				const installLog = join(p.dir, 'install.log');
-				writeFileSync(installLog, '');
-				if (!existsSync(p.n8nBin)) {
-					log(
-						`installing n8n@${version} into ${p.dir} (first time only: a few minutes and ~3 GB; log: ${installLog})…`,
-					);
-					let fetches = 0;
-					const ticker = setInterval(
-						() =>
-							log(
-								`  …still installing n8n@${version}: ${fetches} registry requests, ${fmtSecs(Date.now() - t0)} elapsed`,
-							),
-						15_000,
-					);
-					const r = await run(
-						npmCommand(),
-						[
-							'install',
-							`n8n@${version}`,
-							'--ignore-scripts',
-							'--no-audit',
-							'--no-fund',
-							'--loglevel=http',
-						],
-						{
-							cwd: p.dir,
-							env: nodeEnv(node),
-							onLine: (line) => {
-								appendFileSync(installLog, `${line}\n`);
-								if (line.includes('http fetch')) fetches++;
-							},
-						},
-					).finally(() => clearInterval(ticker));
-					if (r.code !== 0 || !existsSync(p.n8nBin)) {
-						throw new Error(
-							`npm install n8n@${version} failed (exit ${r.code}); see ${installLog}:\n${tail(r.stderr, 30)}`,
-						);
-					}
-					log(`n8n@${version} downloaded in ${fmtSecs(Date.now() - t0)}`);
-				}
 				let problem = checkNativeModules(node, p.dir);
 				if (problem.includes('sqlite3') || problem.includes('node_sqlite3')) {
 					const t1 = Date.now();
@@ -383,7 +483,7 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, { log = defaultLo
 				}
 				if (problem.includes('isolated-vm')) {
 					const t1 = Date.now();
-					log('building isolated-vm for Node 24 (no prebuild loaded; several minutes)…');
+					log(`building isolated-vm for Node ${node.version} (no prebuild loaded; several minutes)…`);
 					const r = await run(
 						npmCommand(),
 						['rebuild', 'isolated-vm', '--ignore-scripts=false', '--foreground-scripts'],
@@ -402,7 +502,7 @@ export async function ensureN8n(version = DEFAULT_N8N_VERSION, { log = defaultLo
 						2,
 					)}\n`,
 				);
-				log(`n8n@${version} ready in ${fmtSecs(Date.now() - t0)}`);
+				log(`n8n@${version} ready for Node ${node.version} in ${fmtSecs(Date.now() - t0)}`);
 			},
 			{ log, what: `n8n@${version}` },
 		);
@@ -456,7 +556,7 @@ export async function packPackage({ build = false, stage = false, log = defaultL
 }
 
 /**
- * Installs a package tarball into <userFolder>/.n8n/nodes the way n8n 2.x's
+ * Installs a package tarball into <userFolder>/.n8n/nodes the way n8n's (2.x and 1.123.x)
  * CommunityPackagesService.downloadPackage does (dist/modules/community-packages/
  * community-packages.service.js): extract into nodes/node_modules/<name>, drop
  * dev/peer/optional dependencies from its package.json, `npm install` its runtime
@@ -466,7 +566,11 @@ export async function packPackage({ build = false, stage = false, log = defaultL
  * (A UI/REST install also writes rows to installed_packages/installed_nodes; those only
  * feed the Settings › Community nodes page.)
  */
-export async function installPackageTarball(tarballPath, userFolder, { log = defaultLog, node } = {}) {
+export async function installPackageTarball(
+	tarballPath,
+	userFolder,
+	{ log = defaultLog, node, n8nVersion = DEFAULT_N8N_VERSION } = {},
+) {
 	tarballPath = resolve(tarballPath);
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	const pj = spawnSync('tar', ['-xzOf', tarballPath, 'package/package.json'], { encoding: 'utf8' });
@@ -483,7 +587,7 @@ export async function installPackageTarball(tarballPath, userFolder, { log = def
 	);
 	writeFileSync(pkgJsonPath, JSON.stringify(packageJson, null, 2), 'utf8');
 	if (Object.keys(packageJson.dependencies ?? {}).length > 0) {
-		node ??= await ensureNode24({ log });
+		node ??= await ensureNodeForN8n(n8nVersion, { log });
 		log(`installing ${name}'s dependencies…`);
 		const r = await run(
 			npmCommand(),
@@ -517,8 +621,18 @@ export async function installPackageTarball(tarballPath, userFolder, { log = def
 // ---------------------------------------------------------------------------
 // environment
 
+/**
+ * Environment that only one n8n major understands. n8n 1.x refuses to start when
+ * N8N_DISABLED_MODULES names a module it does not know (UnknownModuleError from
+ * @n8n/backend-common/dist/modules/modules.config.js), and 'mcp-registry' is 2.x-only.
+ */
+function n8nMajorEnv(version) {
+	if (n8nMajor(version) < 2) return {};
+	return { N8N_DISABLED_MODULES: 'mcp-registry' }; // refreshes an MCP server list from api.n8n.io
+}
+
 /** The environment a harness n8n runs with (everything bound to / talking to 127.0.0.1 only). */
-export function n8nEnv({ port, userFolder, runnerPort, extra = {} }) {
+export function n8nEnv({ port, userFolder, runnerPort, version = DEFAULT_N8N_VERSION, extra = {} }) {
 	const base = `http://${HOST}:${port}`;
 	return {
 		N8N_USER_FOLDER: userFolder,
@@ -545,7 +659,6 @@ export function n8nEnv({ port, userFolder, runnerPort, extra = {} }) {
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_REINSTALL_MISSING_PACKAGES: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry', // refreshes an MCP server list from api.n8n.io
 		N8N_PYTHON_ENABLED: 'false',
 		// task runner (Code node) in-process-managed, on its own loopback port
 		N8N_RUNNERS_MODE: 'internal',
@@ -564,6 +677,7 @@ export function n8nEnv({ port, userFolder, runnerPort, extra = {} }) {
 		NODE_OPTIONS: `--require ${LOOPBACK_GUARD}`,
 		// jest sets NODE_ENV=test, with which n8n exits at once (LoadNodesAndCredentials: 'Not available in tests')
 		NODE_ENV: 'production',
+		...n8nMajorEnv(version),
 		...extra,
 	};
 }
@@ -574,7 +688,7 @@ export function n8nEnv({ port, userFolder, runnerPort, extra = {} }) {
 /** Runs an n8n CLI command (e.g. ['import:workflow', '--input=x.json']) against a user folder. */
 export async function runN8nCli(args, { userFolder, version = DEFAULT_N8N_VERSION, port = 5678, env = {}, log = defaultLog } = {}) {
 	const inst = await ensureN8n(version, { log });
-	const e = { ...nodeEnv(inst.node), ...n8nEnv({ port, userFolder, runnerPort: port + 1, extra: env }) };
+	const e = { ...nodeEnv(inst.node), ...n8nEnv({ port, userFolder, runnerPort: port + 1, version, extra: env }) };
 	return await run(inst.node.nodeBin, [inst.n8nBin, ...args], { cwd: userFolder, env: e });
 }
 
@@ -590,8 +704,8 @@ function installExitHook() {
 }
 
 /**
- * Starts n8n (pinned version under Node 24) on 127.0.0.1:port with its SQLite DB in
- * <userFolder>/.n8n, and waits until /healthz/readiness answers 200.
+ * Starts n8n (pinned version, under the Node ensureNodeForN8n picks) on 127.0.0.1:port with
+ * its SQLite DB in <userFolder>/.n8n, and waits until it serves requests (_answersRequests).
  *
  * @param {object} o
  * @param {number} [o.port=5678]
@@ -688,7 +802,13 @@ export class N8nHandle {
 		}
 		const env = {
 			...nodeEnv(inst.node),
-			...n8nEnv({ port: this.port, userFolder: this.userFolder, runnerPort: this.runnerPort, extra: this.extraEnv }),
+			...n8nEnv({
+				port: this.port,
+				userFolder: this.userFolder,
+				runnerPort: this.runnerPort,
+				version: this.version,
+				extra: this.extraEnv,
+			}),
 		};
 		// npm's own variables (when run from an npm script) are not n8n's business
 		for (const k of Object.keys(env)) if (k.startsWith('npm_') && !(k in this.extraEnv)) delete env[k];
@@ -736,12 +856,7 @@ export class N8nHandle {
 					`n8n exited during startup (${JSON.stringify(this.exited)}). Last log lines:\n${this.logTail(60)}`,
 				);
 			}
-			try {
-				const res = await fetch(`${this.baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
-				if (res.status === 200) break;
-			} catch {
-				// not listening yet
-			}
+			if (await this._answersRequests()) break;
 			if (Date.now() > deadline) {
 				const logText = this.logTail(60);
 				await this.stop();
@@ -751,6 +866,26 @@ export class N8nHandle {
 		}
 		this.startupMs = Date.now() - t0;
 		return this;
+	}
+
+	/**
+	 * True once n8n serves its REST API. n8n 2.x: /healthz/readiness answers 200. n8n 1.x
+	 * answers readiness 200 as soon as its DB is migrated (abstract-server.js
+	 * setupHealthCheck), before server.js has registered /rest/*, so there
+	 * GET /rest/settings (public) must answer 200 as well.
+	 */
+	async _answersRequests() {
+		const paths = ['/healthz/readiness', ...(n8nMajor(this.version) < 2 ? ['/rest/settings'] : [])];
+		for (const path of paths) {
+			try {
+				const res = await fetch(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(2000) });
+				await res.arrayBuffer();
+				if (res.status !== 200) return false;
+			} catch {
+				return false; // not listening yet
+			}
+		}
+		return true;
 	}
 
 	_killNow() {
@@ -806,12 +941,22 @@ export class N8nHandle {
 		const headers = { 'browser-id': this.browserId, accept: 'application/json' };
 		if (this.cookie) headers.cookie = this.cookie;
 		if (body !== undefined) headers['content-type'] = 'application/json';
-		const res = await fetch(`${this.baseUrl}/rest${path}`, {
-			method,
-			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(60_000),
-		});
+		const send = () =>
+			fetch(`${this.baseUrl}/rest${path}`, {
+				method,
+				headers,
+				body: body === undefined ? undefined : JSON.stringify(body),
+				signal: AbortSignal.timeout(60_000),
+			});
+		let res;
+		try {
+			res = await send();
+		} catch (e) {
+			// A kept-alive connection n8n closed after its 5 s idle timeout while this process was
+			// busy (e.g. `du` in npm start) fails with UND_ERR_SOCKET; a GET is safe to send again.
+			if (method !== 'GET' || e.cause?.code !== 'UND_ERR_SOCKET') throw e;
+			res = await send();
+		}
 		const setCookie = res.headers.getSetCookie?.() ?? [];
 		for (const c of setCookie) {
 			const m = /^(n8n-auth)=([^;]*)/.exec(c);
@@ -926,10 +1071,29 @@ export class N8nHandle {
 	}
 
 	/**
+	 * The saved workflow an earlier import of `wfJson` created, or undefined. n8n 2.x keeps
+	 * the id a workflow is created with; n8n 1.x drops it (workflows.controller.js create:
+	 * `delete req.body.id`) and assigns a new one, so there an earlier import is found by
+	 * its exact name among the workflows that are not archived.
+	 */
+	async findImportedWorkflow(wfJson) {
+		if (wfJson.id) {
+			const byId = await this.getWorkflow(wfJson.id);
+			if (byId) return byId;
+		}
+		if (n8nMajor(this.version) >= 2 || !wfJson.name) return undefined;
+		const filter = encodeURIComponent(JSON.stringify({ name: wfJson.name }));
+		const list = await this.rest('GET', `/workflows?filter=${filter}`);
+		const match = (Array.isArray(list) ? list : []).find((w) => w.name === wfJson.name && !w.isArchived);
+		return match ? await this.getWorkflow(match.id) : undefined;
+	}
+
+	/**
 	 * Imports a workflow JSON (path or object) through the REST API and activates it.
 	 * `credentials` maps a credential type to { id, name } and is written into every
-	 * node that uses that type. An existing workflow with the same id is replaced
-	 * unless replace: false (then it is only activated).
+	 * node that uses that type. An existing workflow with the same id (on n8n 1.x, which
+	 * assigns its own ids: the same name) is replaced unless replace: false (then it is
+	 * only activated). Use the returned id, not the one in the JSON.
 	 * Returns { id, name, versionId, active, webhooks: [{ node, type, webhookId,
 	 * productionUrl, testUrl }], productionWebhookUrl, testWebhookUrl }.
 	 */
@@ -948,9 +1112,9 @@ export class N8nHandle {
 				}
 			}
 		}
-		let existing = wfJson.id ? await this.getWorkflow(wfJson.id) : undefined;
+		let existing = await this.findImportedWorkflow(wfJson);
 		if (existing && replace) {
-			await this.deleteWorkflow(wfJson.id);
+			await this.deleteWorkflow(existing.id);
 			existing = undefined;
 		}
 		let wf = existing;
@@ -964,6 +1128,9 @@ export class N8nHandle {
 			if (wfJson.id) body.id = wfJson.id;
 			if (wfJson.pinData) body.pinData = wfJson.pinData;
 			if (wfJson.meta) body.meta = wfJson.meta;
+			// n8n 1.x saves the body as the entity; its workflow_entity.active is NOT NULL and
+			// has no default there, so the field the 1.x editor sends is needed
+			if (n8nMajor(this.version) < 2) body.active = false;
 			wf = await this.rest('POST', '/workflows', body);
 		}
 		if (activate && !(wf.active || wf.activeVersionId === wf.versionId)) {
@@ -1042,14 +1209,32 @@ export class N8nHandle {
 	 * 'manual' mode from the saved (draft) version. Returns { waitingForWebhook, testUrl }.
 	 */
 	async armTestWebhook(workflowId, triggerNodeName) {
-		const r = await this.rest('POST', `/workflows/${encodeURIComponent(workflowId)}/run`, {
-			triggerToStartFrom: { name: triggerNodeName },
-		});
 		const wf = await this.rest('GET', `/workflows/${encodeURIComponent(workflowId)}`);
+		const r = await this.rest(
+			'POST',
+			`/workflows/${encodeURIComponent(workflowId)}/run`,
+			this._manualRunBody(wf, { name: triggerNodeName }),
+		);
 		const hook = this.webhookUrls(wf, { nodeTypes: wf.nodes.map((n) => n.type) }).find(
 			(w) => w.node === triggerNodeName,
 		);
 		return { ...r, testUrl: hook?.testUrl };
+	}
+
+	/**
+	 * The body of POST /rest/workflows/:id/run for a full run from a known trigger.
+	 * n8n 2.x loads the saved workflow itself (ManualRunDto: { triggerToStartFrom }).
+	 * n8n 1.x runs the workflow the editor sends (workflows.controller.js runManually:
+	 * body.workflowData, whose id must match the URL), so the saved one is sent, shaped
+	 * like the 1.x editor's getWorkflowDataToSave() (no staticData, no sharing info).
+	 */
+	_manualRunBody(wf, triggerToStartFrom) {
+		if (n8nMajor(this.version) >= 2) return { triggerToStartFrom };
+		const { id, name, nodes, connections, settings, pinData, active, versionId, meta } = wf;
+		return {
+			workflowData: { id, name, nodes, connections, settings, pinData: pinData ?? {}, active, versionId, meta },
+			triggerToStartFrom,
+		};
 	}
 
 	/** Executions of a workflow, newest first: [{ id, status, mode, startedAt, stoppedAt, workflowId }]. */

@@ -1,9 +1,9 @@
-// End-to-end: the packed package installed into a real n8n (pinned version, Node 24) as a
+// End-to-end: the packed package installed into a real n8n (pinned version; 2.x on Node 24) as a
 // community package, the example workflow active, signed Begini deliveries over loopback HTTP.
 //
 // Run (after `npm run build`):
 //   node --experimental-vm-modules node_modules/jest/bin/jest.js -c test/e2e/jest.config.mjs
-// Env: N8N_VERSION (default 2.41.1), E2E_TARBALL (use this tarball instead of packing),
+// Env: N8N_VERSION (default 2.41.1; 1.123.81 also passes), E2E_TARBALL (use this tarball instead of packing),
 //      E2E_STAGE=1 (build + pack a copy of the sources in .cache/stage), E2E_KEEP=1 (keep the n8n folder).
 // The first run installs n8n into .cache/n8n (a few minutes, ~3 GB); later runs reuse it.
 

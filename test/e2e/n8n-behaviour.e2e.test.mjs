@@ -24,6 +24,8 @@ const WORKFLOW_ID = 'ProbeWorkflow0001';
 let n8n;
 let userFolder;
 let url;
+let workflowId; // n8n 1.x assigns its own id on create; 2.x keeps WORKFLOW_ID
+let webhookCallsAfterFirstRequest; // webhook()'s static-data counter after test (a), if its write survived
 
 const post = async (target, body) => {
 	const res = await fetch(target, {
@@ -42,7 +44,7 @@ const post = async (target, body) => {
 };
 
 const staticData = async () =>
-	(await n8n.rest('GET', `/workflows/${WORKFLOW_ID}`)).staticData?.['node:Probe Trigger'] ?? {};
+	(await n8n.rest('GET', `/workflows/${workflowId}`)).staticData?.['node:Probe Trigger'] ?? {};
 
 async function withLog(fn) {
 	try {
@@ -81,6 +83,7 @@ beforeAll(async () => {
 		},
 		{ webhookNodeTypes: [PROBE_TYPE] },
 	);
+	workflowId = wf.id;
 	url = wf.productionWebhookUrl;
 	await n8n.waitForWebhook(url);
 }, 30 * 60_000);
@@ -95,7 +98,7 @@ test('(a)+(b) webhook() answers itself and returns workflowData: the execution s
 		const res = await post(url, { tag: 'a' });
 		expect(res.status).toBe(200);
 		expect(res.json).toEqual({ probe: 'accepted', mode: 'webhook' }); // exactly the node's answer
-		const [exec] = await n8n.waitForExecutions(WORKFLOW_ID, { count: 1 });
+		const [exec] = await n8n.waitForExecutions(workflowId, { count: 1 });
 		const d = await n8n.getExecution(exec.id);
 		expect(d.mode).toBe('webhook');
 		expect(d.status).toBe('success');
@@ -107,8 +110,11 @@ test('(a)+(b) webhook() answers itself and returns workflowData: the execution s
 		]);
 		const sd = await staticData();
 		expect(sd).toMatchObject({ executeCalls: 1, lastExecuteItems: ['a', 'a'], lastExecuteMode: 'webhook' });
-		// webhook()'s own static-data writes are lost when the request starts an execution
-		expect(sd.webhookCalls).toBeUndefined();
+		// Whether webhook()'s own static-data write survives here is a race, not a rule: n8n saves the webhook's
+		// copy in the response callback while the execution loads and later saves its own copy. It was lost in
+		// some runs and kept in others, on 2.41.1 and 1.123.x alike, so nothing may rely on it (the Begini
+		// Trigger writes static data only in execute()).
+		webhookCallsAfterFirstRequest = sd.webhookCalls;
 	}));
 
 test('a request that starts nothing: the node answer is sent and webhook() static-data writes are saved', () =>
@@ -117,8 +123,12 @@ test('a request that starts nothing: the node answer is sent and webhook() stati
 		expect(res.status).toBe(202);
 		expect(res.json).toEqual({ probe: 'noexec' });
 		await sleep(800);
-		expect(await n8n.listExecutions(WORKFLOW_ID)).toHaveLength(1);
-		expect(await staticData()).toMatchObject({ webhookCalls: 1, lastWebhookWrite: 'b', executeCalls: 1 });
+		expect(await n8n.listExecutions(workflowId)).toHaveLength(1);
+		expect(await staticData()).toMatchObject({
+			webhookCalls: (webhookCallsAfterFirstRequest ?? 0) + 1,
+			lastWebhookWrite: 'b',
+			executeCalls: 1,
+		});
 	}));
 
 test('a throw in webhook(): n8n answers 500 and records a failed execution', () =>
@@ -126,7 +136,7 @@ test('a throw in webhook(): n8n answers 500 and records a failed execution', () 
 		const res = await post(url, { tag: 'c', mode: 'throw' });
 		expect(res.status).toBe(500);
 		expect(res.text).toContain('Workflow could not be started');
-		const list = await n8n.waitForExecutions(WORKFLOW_ID, { count: 2 });
+		const list = await n8n.waitForExecutions(workflowId, { count: 2 });
 		const d = await n8n.getExecution(list[0].id);
 		expect(d.status).toBe('error');
 		expect(d.error?.message).toBe('probe throw');
@@ -135,13 +145,13 @@ test('a throw in webhook(): n8n answers 500 and records a failed execution', () 
 test('(c) the test webhook armed by POST /rest/workflows/:id/run runs once in manual mode and saves no static data', () =>
 	withLog(async () => {
 		const before = await staticData();
-		const armed = await n8n.armTestWebhook(WORKFLOW_ID, 'Probe Trigger');
+		const armed = await n8n.armTestWebhook(workflowId, 'Probe Trigger');
 		expect(armed.waitingForWebhook).toBe(true);
 		expect(armed.testUrl).toMatch(/\/webhook-test\/0e0e0e0e-1111-4111-8111-000000000001\/webhook$/);
 		const res = await post(armed.testUrl, { tag: 'd' });
 		expect(res.status).toBe(200);
 		expect(res.json).toEqual({ probe: 'accepted', mode: 'manual' });
-		const list = await n8n.waitForExecutions(WORKFLOW_ID, { count: 3 });
+		const list = await n8n.waitForExecutions(workflowId, { count: 3 });
 		const d = await n8n.getExecution(list[0].id);
 		expect(d.mode).toBe('manual');
 		expect(d.nodes['Probe Trigger'].outputs[0][0]).toMatchObject({ tag: 'd', executeMode: 'manual' });
@@ -157,6 +167,6 @@ test('static data saved by execute() survives a restart', () =>
 		await n8n.waitForWebhook(url);
 		expect(await staticData()).toEqual(before);
 		expect((await post(url, { tag: 'e' })).status).toBe(200);
-		await n8n.waitForExecutions(WORKFLOW_ID, { count: 4 });
+		await n8n.waitForExecutions(workflowId, { count: 4 });
 		expect(await staticData()).toMatchObject({ executeCalls: 2, lastExecuteItems: ['e', 'e'] });
 	}));
