@@ -13,7 +13,15 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { apiKeyProblem } from './apiKeyCheck';
-import { deliveryIdFor, readSeenDeliveries, rememberDeliveries, RecentDeliveries, wasSeen } from './dedupe';
+import {
+	DEFAULT_RETRY_MEMORY_SIZE,
+	DEFAULT_RETRY_WINDOW_HOURS,
+	deliveryIdFor,
+	readSeenDeliveries,
+	rememberDeliveries,
+	RecentDeliveries,
+	wasSeen,
+} from './dedupe';
 import type { DeliveryKeyMode, RetryMemoryLimits } from './dedupe';
 import { triggerProperties } from './description';
 import { asReceived, eventTypeOf, parsePayload, redactHeaders, simplify } from './normalize';
@@ -44,11 +52,11 @@ interface BeginiCredential {
 type ReadParameter = (name: string, fallback: unknown) => unknown;
 
 function retryLimits(options: TriggerOptions): RetryMemoryLimits {
-	const hours = Number(options.retryWindowHours ?? 72);
-	const entries = Number(options.retryMemorySize ?? 5000);
+	const hours = Number(options.retryWindowHours);
+	const entries = Number(options.retryMemorySize);
 	return {
-		maxAgeSeconds: Math.round((Number.isFinite(hours) && hours > 0 ? hours : 72) * 3600),
-		maxEntries: Math.floor(Number.isFinite(entries) && entries >= 1 ? entries : 5000),
+		maxAgeSeconds: Math.round((Number.isFinite(hours) && hours > 0 ? hours : DEFAULT_RETRY_WINDOW_HOURS) * 3600),
+		maxEntries: Math.floor(Number.isFinite(entries) && entries >= 1 ? entries : DEFAULT_RETRY_MEMORY_SIZE),
 	};
 }
 
@@ -220,7 +228,7 @@ export class BeginiTrigger implements INodeType {
 }
 
 /**
- * Whether the delivery was accepted before; if not, it is claimed in this process. The in-process record is
+ * Whether the delivery was accepted before; if not, this n8n instance claims it. The in-process record is
  * asked first so that a retry it knows never touches static data: n8n saves static data after a request
  * that starts nothing, and even reading a node's static data for the first time creates (and so saves) it.
  */

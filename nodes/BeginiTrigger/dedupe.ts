@@ -12,6 +12,10 @@ import type { BeginiPayload } from './types';
  *   own copy of static data, so two copies of one delivery arriving together would both look new.
  */
 
+/** The node's defaults: Begini's retry schedule is not published, so the window is generous. */
+export const DEFAULT_RETRY_WINDOW_HOURS = 72;
+export const DEFAULT_RETRY_MEMORY_SIZE = 5000;
+
 /** How long and how many deliveries are remembered. */
 export interface RetryMemoryLimits {
 	maxAgeSeconds: number;

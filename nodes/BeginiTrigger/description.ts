@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_RETRY_MEMORY_SIZE, DEFAULT_RETRY_WINDOW_HOURS } from './dedupe';
 import { KNOWN_EVENT_TYPES } from './types';
 import type { KnownEventType } from './types';
 
@@ -99,7 +100,7 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'retryMemorySize',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 100000 },
-				default: 5000,
+				default: DEFAULT_RETRY_MEMORY_SIZE,
 				description:
 					'How many recent deliveries are remembered to refuse retries. The memory is saved with the workflow on every event, so keep it modest.',
 			},
@@ -108,7 +109,7 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'retryWindowHours',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 720 },
-				default: 72,
+				default: DEFAULT_RETRY_WINDOW_HOURS,
 				description: 'How long a delivery is remembered. A copy arriving later starts the workflow again.',
 			},
 			{
