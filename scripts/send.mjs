@@ -8,7 +8,6 @@
 // Plain Node.js (>= 20), built-ins only.
 
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
 	DEFAULT_EVENT_TYPE,
 	buildDelivery,
@@ -17,6 +16,7 @@ import {
 	loadFixture,
 	sendDelivery,
 } from './lib/begini-sender.mjs';
+import { parseOptionsOrExit } from './lib/command-line.mjs';
 
 const HELP = `Usage: npm run send -- --url URL --key KEY [options]
 
@@ -41,38 +41,26 @@ signed like Begini does: header X-Signature = hex HMAC-SHA512(raw body, API key)
   --quiet             print only the status lines
   -h, --help`;
 
-let args;
-try {
-	args = parseArgs({
-		options: {
-			url: { type: 'string' },
-			key: { type: 'string' },
-			type: { type: 'string' },
-			file: { type: 'string' },
-			'risk-band': { type: 'string' },
-			score: { type: 'string' },
-			uid: { type: 'string' },
-			twice: { type: 'boolean', default: false },
-			tampered: { type: 'boolean', default: false },
-			unsigned: { type: 'boolean', default: false },
-			'wrong-key': { type: 'boolean', default: false },
-			header: { type: 'string', default: 'X-Signature' },
-			algorithm: { type: 'string', default: 'sha512' },
-			'allow-non-loopback': { type: 'boolean', default: false },
-			quiet: { type: 'boolean', default: false },
-			help: { type: 'boolean', short: 'h', default: false },
-		},
-		strict: true,
-	}).values;
-} catch (e) {
-	console.error(`${e.message}\n\n${HELP}`);
-	process.exit(2);
-}
-
-if (args.help) {
-	console.log(HELP);
-	process.exit(0);
-}
+const args = parseOptionsOrExit(
+	{
+		url: { type: 'string' },
+		key: { type: 'string' },
+		type: { type: 'string' },
+		file: { type: 'string' },
+		'risk-band': { type: 'string' },
+		score: { type: 'string' },
+		uid: { type: 'string' },
+		twice: { type: 'boolean', default: false },
+		tampered: { type: 'boolean', default: false },
+		unsigned: { type: 'boolean', default: false },
+		'wrong-key': { type: 'boolean', default: false },
+		header: { type: 'string', default: 'X-Signature' },
+		algorithm: { type: 'string', default: 'sha512' },
+		'allow-non-loopback': { type: 'boolean', default: false },
+		quiet: { type: 'boolean', default: false },
+	},
+	HELP,
+);
 if (!args.url) {
 	console.error(`--url is required\n\n${HELP}`);
 	process.exit(2);

@@ -10,7 +10,6 @@
 
 import { existsSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
 	CACHE_DIR,
 	DEFAULT_N8N_VERSION,
@@ -21,6 +20,7 @@ import {
 	packPackage,
 	startN8n,
 } from './lib/n8n-harness.mjs';
+import { parseOptionsOrExit } from './lib/command-line.mjs';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -41,33 +41,22 @@ Ctrl-C stops n8n.
   --verbose           print n8n's log as it runs (it is always written to the log file)
   -h, --help`;
 
-let args;
-try {
-	args = parseArgs({
-		options: {
-			port: { type: 'string', default: process.env.N8N_PORT ?? '5678' },
-			build: { type: 'boolean', default: true },
-			'no-build': { type: 'boolean', default: false },
-			stage: { type: 'boolean', default: false },
-			fresh: { type: 'boolean', default: false },
-			'reset-workflow': { type: 'boolean', default: false },
-			'n8n-version': { type: 'string', default: DEFAULT_N8N_VERSION },
-			'api-key': { type: 'string', default: process.env.BEGINI_API_KEY ?? 'demo-begini-api-key-0123456789abcdef' },
-			environment: { type: 'string', default: 'production' },
-			workflow: { type: 'string', default: join(ROOT, 'examples', 'begini-risk-routing.json') },
-			verbose: { type: 'boolean', default: false },
-			help: { type: 'boolean', short: 'h', default: false },
-		},
-		strict: true,
-	}).values;
-} catch (e) {
-	console.error(`${e.message}\n\n${HELP}`);
-	process.exit(2);
-}
-if (args.help) {
-	console.log(HELP);
-	process.exit(0);
-}
+const args = parseOptionsOrExit(
+	{
+		port: { type: 'string', default: process.env.N8N_PORT ?? '5678' },
+		build: { type: 'boolean', default: true },
+		'no-build': { type: 'boolean', default: false },
+		stage: { type: 'boolean', default: false },
+		fresh: { type: 'boolean', default: false },
+		'reset-workflow': { type: 'boolean', default: false },
+		'n8n-version': { type: 'string', default: DEFAULT_N8N_VERSION },
+		'api-key': { type: 'string', default: process.env.BEGINI_API_KEY ?? 'demo-begini-api-key-0123456789abcdef' },
+		environment: { type: 'string', default: 'production' },
+		workflow: { type: 'string', default: join(ROOT, 'examples', 'begini-risk-routing.json') },
+		verbose: { type: 'boolean', default: false },
+	},
+	HELP,
+);
 const port = Number(args.port);
 if (!Number.isInteger(port) || port < 1 || port > 65534) {
 	console.error(`--port must be a port number, got ${args.port}`);

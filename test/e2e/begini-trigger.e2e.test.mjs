@@ -7,21 +7,13 @@
 //      E2E_STAGE=1 (build + pack a copy of the sources in .cache/stage), E2E_KEEP=1 (keep the n8n folder).
 // The first run installs n8n into .cache/n8n (a few minutes, ~3 GB); later runs reuse it.
 
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import {
-	BEGINI_TRIGGER_TYPE,
-	ROOT,
-	ensureN8n,
-	findFreePort,
-	installPackageTarball,
-	makeTempUserFolder,
-	packPackage,
-	startN8n,
-} from '../../scripts/lib/n8n-harness.mjs';
+import { BEGINI_TRIGGER_TYPE, ROOT, packPackage } from '../../scripts/lib/n8n-harness.mjs';
 import { buildDelivery, customizePayload, loadFixture, sendDelivery, signBody } from '../../scripts/lib/begini-sender.mjs';
+import { startN8nWithPackage, stopN8n, withN8nLog } from './support.mjs';
 
 const EXAMPLE = join(ROOT, 'examples', 'begini-risk-routing.json');
 const KEY = 'e2e-current-api-key-7f3a9c';
@@ -29,21 +21,13 @@ const PREVIOUS_KEY = 'e2e-previous-api-key-1b2d4e';
 const SWITCH = 'Route by risk band';
 const TRIGGER = 'Begini Trigger';
 
+let started;
 let n8n;
-let userFolder;
 let workflow;
 let url;
 const seenExecutions = new Set();
 
-/** Adds n8n's log tail to a failure. */
-async function withLog(fn) {
-	try {
-		return await fn();
-	} catch (e) {
-		if (n8n) e.message += `\n\n----- n8n log (last 40 lines) -----\n${n8n.logTail(40)}`;
-		throw e;
-	}
-}
+const withLog = (fn) => withN8nLog(n8n, fn);
 
 function deliver(options) {
 	return sendDelivery(buildDelivery({ url, key: KEY, ...options }));
@@ -86,11 +70,8 @@ beforeAll(async () => {
 		throw new Error(`${distNode} is missing: run \`npm run build\` first (or set E2E_STAGE=1)`);
 	}
 	const tarball = process.env.E2E_TARBALL ?? (await packPackage({ stage: process.env.E2E_STAGE === '1' }));
-	await ensureN8n();
-	userFolder = makeTempUserFolder('e2e');
-	await installPackageTarball(tarball, userFolder);
-	n8n = await startN8n({ port: await findFreePort(), userFolder });
-	await n8n.setupOwner();
+	started = await startN8nWithPackage(tarball, 'e2e');
+	n8n = started.n8n;
 	const credential = await n8n.createCredential({
 		name: 'Begini API',
 		type: 'beginiApi',
@@ -101,10 +82,7 @@ beforeAll(async () => {
 	await withLog(() => n8n.waitForWebhook(url));
 }, 30 * 60_000);
 
-afterAll(async () => {
-	await n8n?.stop();
-	if (userFolder && process.env.E2E_KEEP !== '1') rmSync(userFolder, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stopN8n(started), 60_000);
 
 test('n8n loads the package as a community package, with no errors about it', () =>
 	withLog(async () => {

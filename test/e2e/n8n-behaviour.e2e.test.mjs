@@ -4,25 +4,17 @@
 //
 // Run: node --experimental-vm-modules node_modules/jest/bin/jest.js -c test/e2e/jest.config.mjs n8n-behaviour
 
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import {
-	ROOT,
-	ensureN8n,
-	findFreePort,
-	installPackageTarball,
-	makeTempUserFolder,
-	packPackage,
-	startN8n,
-} from '../../scripts/lib/n8n-harness.mjs';
+import { ROOT, packPackage } from '../../scripts/lib/n8n-harness.mjs';
+import { startN8nWithPackage, stopN8n, withN8nLog } from './support.mjs';
 
 const PROBE_TYPE = 'n8n-nodes-harnessprobe.probeTrigger';
 const WORKFLOW_ID = 'ProbeWorkflow0001';
 
+let started;
 let n8n;
-let userFolder;
 let url;
 let workflowId; // n8n 1.x assigns its own id on create; 2.x keeps WORKFLOW_ID
 let webhookCallsAfterFirstRequest; // webhook()'s static-data counter after test (a), if its write survived
@@ -46,22 +38,12 @@ const post = async (target, body) => {
 const staticData = async () =>
 	(await n8n.rest('GET', `/workflows/${workflowId}`)).staticData?.['node:Probe Trigger'] ?? {};
 
-async function withLog(fn) {
-	try {
-		return await fn();
-	} catch (e) {
-		if (n8n) e.message += `\n\n----- n8n log (last 40 lines) -----\n${n8n.logTail(40)}`;
-		throw e;
-	}
-}
+const withLog = (fn) => withN8nLog(n8n, fn);
 
 beforeAll(async () => {
 	const tarball = await packPackage({ cwd: join(ROOT, 'test', 'e2e', 'probe-package') });
-	await ensureN8n();
-	userFolder = makeTempUserFolder('e2e-probe');
-	await installPackageTarball(tarball, userFolder);
-	n8n = await startN8n({ port: await findFreePort(), userFolder });
-	await n8n.setupOwner();
+	started = await startN8nWithPackage(tarball, 'e2e-probe');
+	n8n = started.n8n;
 	const wf = await n8n.importAndActivateWorkflow(
 		{
 			id: WORKFLOW_ID,
@@ -88,10 +70,7 @@ beforeAll(async () => {
 	await n8n.waitForWebhook(url);
 }, 30 * 60_000);
 
-afterAll(async () => {
-	await n8n?.stop();
-	if (userFolder && process.env.E2E_KEEP !== '1') rmSync(userFolder, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stopN8n(started), 60_000);
 
 test('(a)+(b) webhook() answers itself and returns workflowData: the execution starts, execute() gets the items, its static data is saved', () =>
 	withLog(async () => {
