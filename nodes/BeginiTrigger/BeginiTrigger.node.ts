@@ -198,9 +198,9 @@ export class BeginiTrigger implements INodeType {
 	}
 
 	/**
-	 * n8n runs this as the execution's first step, with the items `webhook()` returned. Writes made here are
-	 * what n8n saves for a production execution (writes made in `webhook()` for a delivery that starts an
-	 * execution are discarded), so the retry memory is persisted here.
+	 * n8n runs this as the execution's first step, with the items `webhook()` returned. Static data written
+	 * here is saved when a production execution ends; what `webhook()` writes for a delivery that starts an
+	 * execution races with that save and may be lost, so the retry memory is persisted here.
 	 */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
@@ -210,6 +210,7 @@ export class BeginiTrigger implements INodeType {
 		const limits = retryLimits(readOptions((name, fallback) => this.getNodeParameter(name, 0, fallback)));
 		const now = nowInSeconds();
 		const staticData = this.getWorkflowStaticData('node');
+		// The items' own ids: in queue mode this runs on a worker, whose in-process record is empty.
 		const accepted: Array<[string, number]> = items
 			.map((item) => item.json.deliveryId)
 			.filter((id): id is string => typeof id === 'string')
@@ -232,11 +233,9 @@ export class BeginiTrigger implements INodeType {
  * asked first so that a retry it knows never touches static data: n8n saves static data after a request
  * that starts nothing, and even reading a node's static data for the first time creates (and so saves) it.
  */
-function isRetry(context: IWebhookFunctions, deliveryId: string, limits: RetryMemoryLimits): boolean {
-	const now = nowInSeconds();
+function isRetry(context: IWebhookFunctions, deliveryId: string, now: number, limits: RetryMemoryLimits): boolean {
 	if (!recentDeliveries.claim(triggerScope(context), deliveryId, now, limits)) return true;
-	const stored = readSeenDeliveries(context.getWorkflowStaticData('node')[SEEN_DELIVERIES]);
-	return wasSeen(stored, deliveryId, now, limits);
+	return wasSeen(context.getWorkflowStaticData('node')[SEEN_DELIVERIES], deliveryId, now, limits);
 }
 
 /** Read, verify, parse, filter, deduplicate, shape, answer. */
@@ -273,7 +272,8 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 
 	const deliveryId = deliveryIdFor(rawBody, payload, options.deduplicateBy ?? 'payload');
 	// Test deliveries ("Listen for test event") are never deduplicated: n8n keeps no static data for them.
-	if (context.getMode() !== 'manual' && isRetry(context, deliveryId, retryLimits(options))) {
+	const receivedAtSeconds = Math.floor(receivedAt.getTime() / 1000);
+	if (context.getMode() !== 'manual' && isRetry(context, deliveryId, receivedAtSeconds, retryLimits(options))) {
 		return respond(context, 200, { status: 'duplicate', deliveryId });
 	}
 

@@ -71,9 +71,16 @@ function isFresh(acceptedAt: number, now: number, limits: RetryMemoryLimits): bo
 	return now - acceptedAt < limits.maxAgeSeconds;
 }
 
-export function wasSeen(seen: SeenDeliveries, id: string, now: number, limits: RetryMemoryLimits): boolean {
-	const acceptedAt = Object.prototype.hasOwnProperty.call(seen, id) ? seen[id] : undefined;
-	return acceptedAt !== undefined && isFresh(acceptedAt, now, limits);
+/**
+ * Whether `id` is in the stored memory and still fresh. Looks up the one id in the stored value as it is,
+ * so a request does not copy the whole memory to answer one question.
+ */
+export function wasSeen(stored: unknown, id: string, now: number, limits: RetryMemoryLimits): boolean {
+	if (typeof stored !== 'object' || stored === null || !Object.prototype.hasOwnProperty.call(stored, id)) {
+		return false;
+	}
+	const acceptedAt: unknown = (stored as Record<string, unknown>)[id];
+	return typeof acceptedAt === 'number' && Number.isFinite(acceptedAt) && isFresh(acceptedAt, now, limits);
 }
 
 /**

@@ -686,12 +686,6 @@ export function n8nEnv({ port, userFolder, runnerPort, version = DEFAULT_N8N_VER
 // running n8n
 
 /** Runs an n8n CLI command (e.g. ['import:workflow', '--input=x.json']) against a user folder. */
-export async function runN8nCli(args, { userFolder, version = DEFAULT_N8N_VERSION, port = 5678, env = {}, log = defaultLog } = {}) {
-	const inst = await ensureN8n(version, { log });
-	const e = { ...nodeEnv(inst.node), ...n8nEnv({ port, userFolder, runnerPort: port + 1, version, extra: env }) };
-	return await run(inst.node.nodeBin, [inst.n8nBin, ...args], { cwd: userFolder, env: e });
-}
-
 const liveHandles = new Set();
 let exitHookInstalled = false;
 function installExitHook() {

@@ -32,9 +32,9 @@ import { BeginiTrigger } from '../../nodes/BeginiTrigger/BeginiTrigger.node';
  * - a raw-body reader that leaves `req.rawBody` and `req.readRawBody()`, as n8n's body-parser middleware does;
  * - every request loads the workflow, and so its static data, afresh from the stored row (one JSON column);
  * - for a request that starts no execution, static data changed in `webhook()` is saved afterwards;
- * - for a request that starts an execution, `webhook()`'s static-data writes are lost (measured on n8n
- *   2.41.1), and the execution reloads the row and saves its own static data when it ends, except in test
- *   ("manual") mode, which never saves;
+ * - for a request that starts an execution, `webhook()`'s static-data writes are lost (in real n8n they race
+ *   with the execution's save and are lost in some runs: this emulates the losing case), and the execution
+ *   reloads the row and saves its own static data when it ends, except in test ("manual") mode;
  * - a thrown `webhook()` is a 500 and a failed execution; `{}` is 200 "Webhook call received".
  * The real-n8n suite checks the same behaviour against n8n itself.
  */
