@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { sendDelivery } from '../../scripts/lib/begini-sender.mjs';
 import { ROOT, packPackage } from '../../scripts/lib/n8n-harness.mjs';
 import { startN8nWithPackage, stopN8n, withN8nLog } from './support.mjs';
 
@@ -19,21 +20,9 @@ let url;
 let workflowId; // n8n 1.x assigns its own id on create; 2.x keeps WORKFLOW_ID
 let webhookCallsAfterFirstRequest; // webhook()'s static-data counter after test (a), if its write survived
 
-const post = async (target, body) => {
-	const res = await fetch(target, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-	});
-	const text = await res.text();
-	let json;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		// not JSON: the caller gets the text
-	}
-	return { status: res.status, json, text };
-};
+/** An unsigned JSON POST (the probe checks no signature), through the same loopback-only sender. */
+const post = (target, body) =>
+	sendDelivery({ url: target, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 const staticData = async () =>
 	(await n8n.rest('GET', `/workflows/${workflowId}`)).staticData?.['node:Probe Trigger'] ?? {};
