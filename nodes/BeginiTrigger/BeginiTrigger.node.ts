@@ -2,9 +2,7 @@ import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IDataObject,
-	IExecuteFunctions,
 	INodeCredentialTestResult,
-	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -17,23 +15,26 @@ import {
 	DEFAULT_RETRY_MEMORY_SIZE,
 	DEFAULT_RETRY_WINDOW_HOURS,
 	deliveryIdFor,
+	ProcessDeliveries,
 	readSeenDeliveries,
 	rememberDeliveries,
-	RecentDeliveries,
 	wasSeen,
 } from './dedupe';
-import type { DeliveryKeyMode, RetryMemoryLimits } from './dedupe';
+import type { DeliveryKeyMode, DeliveryState, RetryMemoryLimits } from './dedupe';
 import { triggerProperties } from './description';
 import { asReceived, eventTypeOf, parsePayload, redactHeaders, simplify } from './normalize';
 import type { BeginiEnvironment, DeliveryMetadata } from './types';
 import { verifySignature } from './verify';
 import type { SignatureAlgorithm, SignatureKeys } from './verify';
 
-/** Shared by every Begini Trigger in this n8n process; see `RecentDeliveries`. */
-const recentDeliveries = new RecentDeliveries();
+/** Shared by every Begini Trigger in this n8n process; see `ProcessDeliveries`. */
+const processDeliveries = new ProcessDeliveries();
 
 /** Where the trigger keeps accepted delivery ids in its node static data. */
 const SEEN_DELIVERIES = 'seenDeliveries';
+
+/** What a copy of a delivery that is still being stored asks Begini to wait before retrying. */
+const RETRY_AFTER_SECONDS = 10;
 
 interface TriggerOptions {
 	acceptLegacySignatureHeader?: boolean;
@@ -65,7 +66,7 @@ function readOptions(read: ReadParameter): TriggerOptions {
 }
 
 /** The in-process record is kept per trigger: one node of one workflow. */
-function triggerScope(context: IWebhookFunctions | IExecuteFunctions): string {
+function triggerScope(context: IWebhookFunctions): string {
 	const node = context.getNode();
 	return `${context.getWorkflow().id ?? ''}/${node.id ?? node.name}`;
 }
@@ -116,18 +117,17 @@ function signatureHeader(context: IWebhookFunctions, options: TriggerOptions): s
 }
 
 /**
- * Writes the answer and tells n8n not to answer again. Every answer is written here so that each one has a
- * short JSON body: Begini counts only HTTP 200 as delivered, and n8n's default acknowledgement for a trigger
- * is not a JSON body.
+ * Answers at once, with a short JSON body, and tells n8n not to answer again. Used for every answer that
+ * starts no execution; an accepted delivery is answered by n8n itself (see `acceptDelivery`).
  */
 function respond(
 	context: IWebhookFunctions,
 	status: number,
 	body: IDataObject,
-	workflowData?: INodeExecutionData[][],
+	headers: Record<string, string> = {},
 ): IWebhookResponseData {
-	context.getResponseObject().status(status).json(body);
-	return workflowData ? { noWebhookResponse: true, workflowData } : { noWebhookResponse: true };
+	context.getResponseObject().status(status).set(headers).json(body);
+	return { noWebhookResponse: true };
 }
 
 export class BeginiTrigger implements INodeType {
@@ -143,7 +143,18 @@ export class BeginiTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'beginiApi', required: true, testedBy: 'beginiApiKeyCheck' }],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				path: 'webhook',
+				// n8n answers an accepted delivery itself, once it has stored the execution, with the
+				// `webhookResponse` that `webhook()` returns: an empty `responseData` selects it (without one,
+				// n8n 2.x sends the literal text "firstEntryJson").
+				responseMode: 'onReceived',
+				responseData: '',
+			},
+		],
 		eventTriggerDescription: 'Waiting for Begini to send an event to the Test URL',
 		activationMessage:
 			'Begini events sent to the Production URL now start this workflow. Paste that URL into Begini Deployment Centre if you have not yet.',
@@ -196,46 +207,57 @@ export class BeginiTrigger implements INodeType {
 			return respond(this, 500, { error: 'internal error' });
 		}
 	}
-
-	/**
-	 * n8n runs this as the execution's first step, with the items `webhook()` returned. Static data written
-	 * here is saved when a production execution ends; what `webhook()` writes for a delivery that starts an
-	 * execution races with that save and may be lost, so the retry memory is persisted here.
-	 */
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		// Test executions never save static data, and a test delivery must not block the real one later.
-		if (this.getMode() === 'manual') return [items];
-
-		const limits = retryLimits(readOptions((name, fallback) => this.getNodeParameter(name, 0, fallback)));
-		const now = nowInSeconds();
-		const staticData = this.getWorkflowStaticData('node');
-		// The items' own ids: in queue mode this runs on a worker, whose in-process record is empty.
-		const accepted: Array<[string, number]> = items
-			.map((item) => item.json.deliveryId)
-			.filter((id): id is string => typeof id === 'string')
-			.map((id) => [id, now]);
-		// Everything this process accepted is written too, which restores ids that a concurrent execution's
-		// save overwrote (each execution saves the whole static data it loaded).
-		accepted.push(...recentDeliveries.entries(triggerScope(this), now, limits));
-		staticData[SEEN_DELIVERIES] = rememberDeliveries(
-			readSeenDeliveries(staticData[SEEN_DELIVERIES]),
-			accepted,
-			now,
-			limits,
-		);
-		return [items];
-	}
 }
 
 /**
- * Whether the delivery was accepted before; if not, this n8n instance claims it. The in-process record is
- * asked first so that a retry it knows never touches static data: n8n saves static data after a request
- * that starts nothing, and even reading a node's static data for the first time creates (and so saves) it.
+ * Where the delivery stands: stored before (a retry), in progress in this process, or new, in which case this
+ * process has claimed it. The in-process record is asked first, so a retry it knows never touches static
+ * data: even reading a node's static data for the first time creates it, and n8n then saves the request's
+ * copy. The stored memory wins over a pending claim, because n8n saves it before answering the claimant.
  */
-function isRetry(context: IWebhookFunctions, deliveryId: string, now: number, limits: RetryMemoryLimits): boolean {
-	if (!recentDeliveries.claim(triggerScope(context), deliveryId, now, limits)) return true;
-	return wasSeen(context.getWorkflowStaticData('node')[SEEN_DELIVERIES], deliveryId, now, limits);
+function deliveryState(
+	context: IWebhookFunctions,
+	deliveryId: string,
+	now: number,
+	limits: RetryMemoryLimits,
+): DeliveryState {
+	const scope = triggerScope(context);
+	const state = processDeliveries.claim(scope, deliveryId, now, limits);
+	if (state === 'stored') return 'stored';
+	if (wasSeen(context.getWorkflowStaticData('node')[SEEN_DELIVERIES], deliveryId, now, limits)) {
+		processDeliveries.markStored(scope, deliveryId, now);
+		return 'stored';
+	}
+	return state;
+}
+
+/**
+ * Adds the claimed delivery to the request's copy of the stored memory, which n8n saves only after it has
+ * stored the execution. Every id this process saw stored is written again, which restores ids that a
+ * concurrent request's save overwrote (each request saves the whole copy it loaded).
+ */
+function rememberInRequest(context: IWebhookFunctions, deliveryId: string, now: number, limits: RetryMemoryLimits): void {
+	const staticData = context.getWorkflowStaticData('node');
+	staticData[SEEN_DELIVERIES] = rememberDeliveries(
+		readSeenDeliveries(staticData[SEEN_DELIVERIES]),
+		[[deliveryId, now], ...processDeliveries.storedEntries(triggerScope(context), now, limits)],
+		now,
+		limits,
+	);
+}
+
+/**
+ * Settles the claim once n8n has answered: 200 means the execution is stored, anything else that it is not,
+ * so Begini's retry must run. If the sender leaves before n8n answers, the claim stays pending until it
+ * expires, and the stored memory decides.
+ */
+function settleClaimWhenAnswered(context: IWebhookFunctions, deliveryId: string): void {
+	const scope = triggerScope(context);
+	const response = context.getResponseObject();
+	response.once('finish', () => {
+		if (response.statusCode === 200) processDeliveries.markStored(scope, deliveryId, nowInSeconds());
+		else processDeliveries.release(scope, deliveryId);
+	});
 }
 
 /** Read, verify, parse, filter, deduplicate, shape, answer. */
@@ -271,12 +293,6 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 	}
 
 	const deliveryId = deliveryIdFor(rawBody, payload, options.deduplicateBy ?? 'payload');
-	// Test deliveries ("Listen for test event") are never deduplicated: n8n keeps no static data for them.
-	const receivedAtSeconds = Math.floor(receivedAt.getTime() / 1000);
-	if (context.getMode() !== 'manual' && isRetry(context, deliveryId, receivedAtSeconds, retryLimits(options))) {
-		return respond(context, 200, { status: 'duplicate', deliveryId });
-	}
-
 	const metadata: DeliveryMetadata = {
 		deliveryId,
 		receivedAt: receivedAt.toISOString(),
@@ -287,5 +303,31 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 		}),
 	};
 	const item = read('simplify', true) === false ? asReceived(payload, metadata) : simplify(payload, metadata);
-	return respond(context, 200, { status: 'accepted', deliveryId }, [[{ json: item as unknown as IDataObject }]]);
+
+	// Nothing below may throw once the delivery is claimed and remembered in the request's static data.
+	// Test deliveries ("Listen for test event") are never deduplicated: n8n keeps no static data for them.
+	if (context.getMode() !== 'manual') {
+		const now = Math.floor(receivedAt.getTime() / 1000);
+		const limits = retryLimits(options);
+		const state = deliveryState(context, deliveryId, now, limits);
+		if (state === 'stored') return respond(context, 200, { status: 'duplicate', deliveryId });
+		if (state === 'pending') {
+			// Not 200: that would end Begini's retries while the first copy may still fail to be stored.
+			return respond(
+				context,
+				409,
+				{ error: 'delivery in progress', deliveryId },
+				{ 'Retry-After': String(RETRY_AFTER_SECONDS) },
+			);
+		}
+		rememberInRequest(context, deliveryId, now, limits);
+		settleClaimWhenAnswered(context, deliveryId);
+	}
+
+	// n8n stores the execution (in queue mode: and queues it), saves the retry memory, then answers 200 with
+	// this body; if storing fails it answers 500 instead, and Begini retries.
+	return {
+		workflowData: [[{ json: item as unknown as IDataObject }]],
+		webhookResponse: { status: 'accepted', deliveryId },
+	};
 }

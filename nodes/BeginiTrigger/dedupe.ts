@@ -6,9 +6,11 @@ import type { BeginiPayload } from './types';
  * Retry memory: which deliveries were already accepted, so that Begini's retries start nothing.
  *
  * Begini sends no delivery id, so the key comes from the content. Two places remember keys:
- * - the workflow's static data (`SeenDeliveries`), which survives restarts; n8n saves it only when the
- *   execution that the trigger started writes it, so the node writes it from `execute()`;
- * - `RecentDeliveries`, an in-process record, which static data cannot replace: every request loads its
+ * - the workflow's static data (`SeenDeliveries`), shared by every n8n process and kept across restarts.
+ *   `webhook()` adds the delivery to the copy n8n loaded for the request; n8n saves that copy only once it
+ *   has stored the execution (and, in queue mode, queued it), and before it answers. So the stored memory
+ *   holds exactly the deliveries n8n stored;
+ * - `ProcessDeliveries`, an in-process record, which static data cannot replace: every request loads its
  *   own copy of static data, so two copies of one delivery arriving together would both look new.
  */
 
@@ -106,42 +108,82 @@ export function rememberDeliveries(
 	return Object.fromEntries(kept);
 }
 
+/** How long a claim waits for n8n's answer before the stored memory alone decides (see `ProcessDeliveries`). */
+export const PENDING_CLAIM_SECONDS = 300;
+
+/** Where a delivery stands in this process. */
+export type DeliveryState = 'new' | 'pending' | 'stored';
+
+interface Claim {
+	state: 'pending' | 'stored';
+	/** When it was claimed (pending) or answered 200 (stored), Unix epoch seconds. */
+	at: number;
+}
+
 /**
- * The in-process record of accepted deliveries, per trigger (workflow and node).
+ * This process's record of deliveries, per trigger (workflow and node).
  *
- * `claim` checks and records in one synchronous step. Node.js runs one request's JavaScript at a time, so
- * of several concurrent copies of a delivery reaching this process exactly one claim succeeds.
- * Entries live as long as the retry memory's age and count limits allow; pruning happens on every claim.
+ * A delivery is `pending` from the moment one request claims it until n8n has answered that request, and
+ * `stored` once n8n answered 200, which n8n does only after it has stored the execution and saved the retry
+ * memory. A claim whose request failed is released, so Begini's retry is accepted anew.
+ *
+ * `claim` checks and records in one synchronous step. Node.js runs one request's JavaScript at a time, so of
+ * several concurrent copies of a delivery reaching this process exactly one claim succeeds. A pending claim
+ * older than `PENDING_CLAIM_SECONDS` no longer blocks: its sender left before n8n answered, and from then on the
+ * stored memory alone decides. Stored entries live as long as the retry memory's limits allow.
  */
-export class RecentDeliveries {
-	private readonly byTrigger = new Map<string, Map<string, number>>();
+export class ProcessDeliveries {
+	private readonly byTrigger = new Map<string, Map<string, Claim>>();
 
-	claim(trigger: string, id: string, now: number, limits: RetryMemoryLimits): boolean {
-		const accepted = this.pruned(trigger, now, limits);
-		const acceptedAt = accepted.get(id);
-		if (acceptedAt !== undefined) return false;
-		accepted.set(id, now);
-		if (accepted.size > limits.maxEntries) {
-			const oldest = accepted.keys().next().value as string;
-			accepted.delete(oldest);
-		}
-		this.byTrigger.set(trigger, accepted);
-		return true;
+	/** Where `id` stands; a `new` delivery is now pending for the caller. */
+	claim(trigger: string, id: string, now: number, limits: RetryMemoryLimits): DeliveryState {
+		const claims = this.pruned(trigger, now, limits);
+		const known = this.stateOf(claims.get(id), now);
+		if (known !== 'new') return known;
+		claims.delete(id);
+		claims.set(id, { state: 'pending', at: now });
+		this.byTrigger.set(trigger, claims);
+		return 'new';
 	}
 
-	/** What this process accepted for a trigger and still remembers. */
-	entries(trigger: string, now: number, limits: RetryMemoryLimits): Array<[string, number]> {
-		return [...this.pruned(trigger, now, limits)];
+	/** n8n answered 200 for the claimed delivery: its execution and the stored memory are saved. */
+	markStored(trigger: string, id: string, now: number): void {
+		const claims = this.byTrigger.get(trigger) ?? new Map<string, Claim>();
+		claims.delete(id);
+		claims.set(id, { state: 'stored', at: now });
+		this.byTrigger.set(trigger, claims);
 	}
 
-	/** The trigger's record without expired or surplus entries (insertion order is acceptance order). */
-	private pruned(trigger: string, now: number, limits: RetryMemoryLimits): Map<string, number> {
-		const accepted = this.byTrigger.get(trigger) ?? new Map<string, number>();
-		for (const [id, acceptedAt] of accepted) {
-			if (isFresh(acceptedAt, now, limits) && accepted.size <= limits.maxEntries) break;
-			accepted.delete(id);
+	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */
+	release(trigger: string, id: string): void {
+		const claims = this.byTrigger.get(trigger);
+		if (claims?.get(id)?.state === 'pending') claims.delete(id);
+	}
+
+	/** The deliveries this process saw stored for a trigger and still remembers, oldest first. */
+	storedEntries(trigger: string, now: number, limits: RetryMemoryLimits): Array<[string, number]> {
+		const stored: Array<[string, number]> = [];
+		for (const [id, claim] of this.pruned(trigger, now, limits)) {
+			if (claim.state === 'stored') stored.push([id, claim.at]);
 		}
-		if (accepted.size === 0) this.byTrigger.delete(trigger);
-		return accepted;
+		return stored;
+	}
+
+	private stateOf(claim: Claim | undefined, now: number): DeliveryState {
+		if (claim === undefined) return 'new';
+		if (claim.state === 'pending' && now - claim.at >= PENDING_CLAIM_SECONDS) return 'new';
+		return claim.state;
+	}
+
+	/** The trigger's record without expired or surplus entries (insertion order is claim order). */
+	private pruned(trigger: string, now: number, limits: RetryMemoryLimits): Map<string, Claim> {
+		const claims = this.byTrigger.get(trigger) ?? new Map<string, Claim>();
+		for (const [id, claim] of claims) {
+			const expired = claim.state === 'stored' ? !isFresh(claim.at, now, limits) : this.stateOf(claim, now) === 'new';
+			if (!expired && claims.size <= limits.maxEntries) break;
+			claims.delete(id);
+		}
+		if (claims.size === 0) this.byTrigger.delete(trigger);
+		return claims;
 	}
 }

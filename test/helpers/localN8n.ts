@@ -26,17 +26,21 @@ import { BeginiTrigger } from '../../nodes/BeginiTrigger/BeginiTrigger.node';
 /**
  * A loopback HTTP server that hosts Begini Trigger the way n8n's production and test webhooks do, built from
  * n8n's own parts: the real `Workflow` (with its observable static data), n8n-core's `WebhookContext` for
- * `webhook()` and `WorkflowExecute` for the execution that runs the trigger's `execute()`.
+ * `webhook()` and `WorkflowExecute` for the execution.
  *
- * What it reproduces of n8n's CLI (packages/cli/src/webhooks/, read in n8n 2.41.1):
+ * What it reproduces of n8n's CLI (packages/cli/src/webhooks/ and workflow-runner, read in n8n 2.41.1):
  * - a raw-body reader that leaves `req.rawBody` and `req.readRawBody()`, as n8n's body-parser middleware does;
  * - every request loads the workflow, and so its static data, afresh from the stored row (one JSON column);
- * - for a request that starts no execution, static data changed in `webhook()` is saved afterwards;
- * - for a request that starts an execution, `webhook()`'s static-data writes are lost (in real n8n they race
- *   with the execution's save and are lost in some runs: this emulates the losing case), and the execution
- *   reloads the row and saves its own static data when it ends, except in test ("manual") mode;
- * - a thrown `webhook()` is a 500 and a failed execution; `{}` is 200 "Webhook call received".
- * The real-n8n suite checks the same behaviour against n8n itself.
+ * - a node that answers itself (`noWebhookResponse`) or starts nothing: the request's static data is saved
+ *   if it changed, right after `webhook()`;
+ * - a node that returns `workflowData` for n8n to answer (`onReceived`): n8n reads static data for the
+ *   execution (a worker in queue mode starts from none: `executionStaticData: 'empty'`), stores the
+ *   execution (`beforeStore` can stall or fail that step), then saves the request's static data and answers
+ *   with the description's `responseCode` and the node's `webhookResponse`; a failed store answers 500 and
+ *   saves nothing;
+ * - the execution saves its own static data when it ends, only if it changed it, and never in test
+ *   ("manual") mode; a thrown `webhook()` is a 500 and a failed execution.
+ * The real-n8n suites check the same behaviour against n8n itself, in both topologies.
  */
 
 export interface LogEntry {
@@ -47,7 +51,8 @@ export interface LogEntry {
 
 export interface Execution {
 	mode: WorkflowExecuteMode;
-	status: IRun['status'];
+	/** `running` until it ends. */
+	status: IRun['status'] | 'running';
 	/** The items the trigger node output in the execution. */
 	items: IDataObject[];
 }
@@ -67,11 +72,12 @@ export interface LocalN8nOptions {
 	/** The stored static data column to start from. */
 	staticData?: IDataObject;
 	nodeName?: string;
-	/**
-	 * How long n8n takes from answering a delivery to the execution having saved its static data (creating
-	 * the execution row, running, saving). Requests arriving meanwhile still see the old static data.
-	 */
+	/** How long a stored execution takes to run and end. */
 	executionLatencyMs?: number;
+	/** Runs where n8n inserts the execution row: a stall delays the answer, a throw is a failed insert. */
+	beforeStore?: () => Promise<void> | void;
+	/** What the execution's static data starts from: the stored row (single process) or nothing (a worker). */
+	executionStaticData?: 'reloaded' | 'empty';
 	/** Each instance is a new workflow unless told otherwise (the in-process retry memory is per workflow). */
 	workflowId?: string;
 }
@@ -199,7 +205,7 @@ export class LocalN8n {
 		return { status: response.status, contentType: response.headers.get('content-type'), text, json };
 	}
 
-	private loadWorkflow(mode: WorkflowExecuteMode): Workflow {
+	private loadWorkflow(mode: WorkflowExecuteMode, staticData?: IDataObject): Workflow {
 		const node: INode = {
 			id: 'c3d9a1f0-0b5e-4f57-8a43-6a1d2b3c4d5e',
 			name: this.nodeName,
@@ -218,7 +224,7 @@ export class LocalN8n {
 			active: mode !== 'manual',
 			nodeTypes: this.nodeTypes,
 			// Test webhooks start from empty static data and never save it.
-			staticData: mode === 'manual' ? {} : (JSON.parse(this.staticDataColumn) as IDataObject),
+			staticData: staticData ?? (mode === 'manual' ? {} : (JSON.parse(this.staticDataColumn) as IDataObject)),
 		});
 	}
 
@@ -252,11 +258,12 @@ export class LocalN8n {
 		if (this.options.readBodyBeforeWebhook !== false) await req.readRawBody();
 		const workflow = this.loadWorkflow(mode);
 		const node = workflow.getNode(this.nodeName)!;
+		const webhookDescription = this.nodeType.description.webhooks![0];
 		const webhookData = {
 			httpMethod: 'POST',
 			node: this.nodeName,
 			path: `${WEBHOOK_ID}/webhook`,
-			webhookDescription: this.nodeType.description.webhooks![0],
+			webhookDescription,
 			workflowId: this.workflowId,
 			isTest: mode === 'manual',
 		} as unknown as IWebhookData;
@@ -279,29 +286,59 @@ export class LocalN8n {
 			return;
 		}
 
-		if (result.noWebhookResponse !== true && !res.headersSent) {
-			if (result.workflowData === undefined) {
-				res.status(200).json(result.webhookResponse ?? { message: 'Webhook call received' });
-			} else {
-				// What n8n 2.41.1 answers for a webhook description without `responseData` (measured).
-				res.status(200).send('firstEntryJson');
+		const saveRequestStaticData = () => {
+			if (mode !== 'manual' && workflow.staticData.__dataChanged === true) {
+				this.staticDataColumn = JSON.stringify(workflow.staticData);
 			}
-		}
-
-		if (result.workflowData === undefined) {
-			if (mode !== 'manual' && workflow.staticData.__dataChanged === true) this.saveStaticData(workflow);
+		};
+		if (result.noWebhookResponse === true || result.workflowData === undefined) {
+			saveRequestStaticData();
+			if (result.noWebhookResponse !== true) {
+				res.status(200).json(result.webhookResponse ?? { message: 'Webhook call received' });
+			}
+			if (result.workflowData !== undefined) this.startExecution(result.workflowData, mode);
 			return;
 		}
-		const run = this.runExecution(result.workflowData, mode);
+
+		// n8n's deferred "onReceived" answer: store the execution first, answer after.
+		try {
+			await this.options.beforeStore?.();
+		} catch {
+			res.status(500).json({ code: 0, message: 'There was a problem executing the workflow' });
+			return;
+		}
+		this.startExecution(result.workflowData, mode);
+		saveRequestStaticData();
+		const responseData = webhookDescription.responseData ?? 'firstEntryJson';
+		const body = responseData === 'noData' ? undefined : responseData || result.webhookResponse;
+		res.status(Number(webhookDescription.responseCode ?? 200));
+		if (typeof body === 'string') res.send(body);
+		else res.json(body);
+	}
+
+	/** Records the stored execution at once, as n8n's row, and runs it in the background. */
+	private startExecution(workflowData: INodeExecutionData[][], mode: WorkflowExecuteMode): void {
+		const execution: Execution = { mode, status: 'running', items: [] };
+		this.executions.push(execution);
+		const staticData =
+			mode === 'manual' || this.options.executionStaticData === 'empty'
+				? {}
+				: (JSON.parse(this.staticDataColumn) as IDataObject);
+		const run = this.runExecution(execution, workflowData, mode, staticData);
 		this.running.add(run);
 		void run.finally(() => this.running.delete(run));
 	}
 
-	private async runExecution(workflowData: INodeExecutionData[][], mode: WorkflowExecuteMode): Promise<void> {
+	private async runExecution(
+		execution: Execution,
+		workflowData: INodeExecutionData[][],
+		mode: WorkflowExecuteMode,
+		staticData: IDataObject,
+	): Promise<void> {
 		await new Promise((resolve) => setTimeout(resolve, this.options.executionLatencyMs ?? 30));
-		const workflow = this.loadWorkflow(mode);
+		const workflow = this.loadWorkflow(mode, staticData);
 		const node = workflow.getNode(this.nodeName)!;
-		const hooks = new ExecutionLifecycleHooks(mode, `exec-${this.executions.length + 1}`, {
+		const hooks = new ExecutionLifecycleHooks(mode, `exec-${this.executions.length}`, {
 			id: this.workflowId,
 		} as never);
 		hooks.addHandler('workflowExecuteAfter', async (_run: IRun, newStaticData?: IDataObject) => {
@@ -314,10 +351,7 @@ export class LocalN8n {
 			workflow,
 		);
 		const output = run.data.resultData.runData[this.nodeName]?.[0]?.data?.main?.[0] ?? [];
-		this.executions.push({ mode, status: run.status, items: output.map((item) => item.json) });
-	}
-
-	private saveStaticData(workflow: Workflow): void {
-		this.staticDataColumn = JSON.stringify(workflow.staticData);
+		execution.status = run.status;
+		execution.items = output.map((item) => item.json);
 	}
 }

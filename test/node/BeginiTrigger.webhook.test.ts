@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'timers/promises';
+
 import { KNOWN_EVENT_TYPES } from '../../nodes/BeginiTrigger/types';
 import { LocalN8n } from '../helpers/localN8n';
 import { eventBody, KEYS, vector } from '../helpers/vectors';
@@ -247,12 +249,84 @@ describe('Begini Trigger webhook, Events filter', () => {
 	});
 });
 
+describe('Begini Trigger webhook, durable acknowledgement', () => {
+	it('answers 200 only once n8n has stored the execution', async () => {
+		let storeExecution = () => {};
+		const stalled = new Promise<void>((resolve) => (storeExecution = resolve));
+		await withN8n({ beforeStore: () => stalled }, async (n8n) => {
+			let answered = false;
+			const answer = n8n.post(psychometric.body, signed(psychometric)).finally(() => (answered = true));
+			await sleep(300);
+			expect(answered).toBe(false);
+			expect(n8n.executions).toHaveLength(0);
+			expect(n8n.storedNodeData.seenDeliveries ?? {}).toEqual({});
+
+			storeExecution();
+			expect(await answer).toMatchObject({ status: 200, json: { status: 'accepted' } });
+			expect(n8n.executions).toHaveLength(1);
+			expect(Object.keys(n8n.storedNodeData.seenDeliveries as object)).toHaveLength(1);
+		});
+	});
+
+	it('when n8n cannot store the execution: not 200, nothing remembered, and the retry runs once', async () => {
+		let failures = 1;
+		await withN8n(
+			{
+				beforeStore: () => {
+					if (failures-- > 0) throw new Error('database unavailable');
+				},
+			},
+			async (n8n) => {
+				const failed = await n8n.post(psychometric.body, signed(psychometric));
+				expect(failed.status).toBe(500);
+				expect(n8n.storedNodeData.seenDeliveries ?? {}).toEqual({});
+
+				const retried = await n8n.post(psychometric.body, signed(psychometric));
+				await n8n.idle();
+				expect(retried).toMatchObject({ status: 200, json: { status: 'accepted' } });
+				expect(n8n.executions).toHaveLength(1);
+				expect((await n8n.post(psychometric.body, signed(psychometric))).json).toMatchObject({ status: 'duplicate' });
+			},
+		);
+	});
+
+	it('a copy that arrives while the first is stalled gets 409, and is accepted once the first failed', async () => {
+		let failStore = (_error: Error) => {};
+		const stalled = new Promise<void>((_resolve, reject) => (failStore = reject));
+		let calls = 0;
+		await withN8n({ beforeStore: () => (calls++ === 0 ? stalled : undefined) }, async (n8n) => {
+			const first = n8n.post(psychometric.body, signed(psychometric));
+			await sleep(200);
+			const copy = await n8n.post(psychometric.body, signed(psychometric));
+			expect(copy.status).toBe(409);
+
+			failStore(new Error('database unavailable'));
+			expect((await first).status).toBe(500);
+			const retried = await n8n.post(psychometric.body, signed(psychometric));
+			await n8n.idle();
+			expect(retried).toMatchObject({ status: 200, json: { status: 'accepted' } });
+			expect(n8n.executions).toHaveLength(1);
+		});
+	});
+
+	it('a worker that starts from empty static data (queue mode) cannot erase the memory', async () =>
+		withN8n({ executionStaticData: 'empty' }, async (n8n) => {
+			const ids = [];
+			for (const type of ['psychometric_score.complete', 'android_score.complete', 'ios_score.complete']) {
+				const v = vector(`${type} signed with the current key`);
+				ids.push(((await n8n.post(v.body, signed(v))).json as { deliveryId: string }).deliveryId);
+				await n8n.idle();
+			}
+			expect(Object.keys(n8n.storedNodeData.seenDeliveries as object).sort()).toEqual(ids.sort());
+		}));
+});
+
 describe('Begini Trigger webhook, retries', () => {
-	it('a repeat gets 200 duplicate and starts nothing; the id is persisted by the execution', async () =>
-		withN8n({}, async (n8n) => {
+	it('a repeat gets 200 duplicate and starts nothing; the id was saved before the first answer', async () =>
+		withN8n({ executionLatencyMs: 500 }, async (n8n) => {
 			expect(n8n.storedNodeData).toEqual({});
 			const first = await n8n.post(psychometric.body, signed(psychometric));
-			await n8n.idle();
+			expect(n8n.executions.map((execution) => execution.status)).toEqual(['running']);
 			const { deliveryId } = first.json as { deliveryId: string };
 			const seen = n8n.storedNodeData.seenDeliveries as Record<string, number>;
 			expect(Object.keys(seen)).toEqual([deliveryId]);
@@ -289,16 +363,30 @@ describe('Begini Trigger webhook, retries', () => {
 		}
 	});
 
-	it('20 concurrent copies of one new delivery start exactly one execution', async () =>
-		withN8n({}, async (n8n) => {
+	it('20 concurrent copies of one new delivery start exactly one execution; none but the first is answered 200 before it is stored', async () =>
+		withN8n({ beforeStore: () => sleep(200) }, async (n8n) => {
 			const answers = await Promise.all(
 				Array.from({ length: 20 }, () => n8n.post(psychometric.body, signed(psychometric))),
 			);
 			await n8n.idle();
-			expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
-			const statuses = answers.map((answer) => (answer.json as { status: string }).status).sort();
-			expect(statuses.filter((status) => status === 'accepted')).toHaveLength(1);
-			expect(statuses.filter((status) => status === 'duplicate')).toHaveLength(19);
+			const accepted = answers.filter((answer) => answer.status === 200);
+			expect(accepted.map((answer) => answer.json)).toEqual([expect.objectContaining({ status: 'accepted' })]);
+			const inProgress = answers.filter((answer) => answer.status === 409);
+			expect(inProgress).toHaveLength(19);
+			expect(inProgress[0].json).toEqual({ error: 'delivery in progress', deliveryId: expect.any(String) });
+			expect(n8n.executions).toHaveLength(1);
+			// Begini's retries of those 19 come later and are duplicates.
+			const retried = await n8n.post(psychometric.body, signed(psychometric));
+			expect(retried).toMatchObject({ status: 200, json: { status: 'duplicate' } });
+			expect(n8n.executions).toHaveLength(1);
+		}));
+
+	it('a copy that arrives after the first was stored, before its execution ends, is a duplicate', async () =>
+		withN8n({ executionLatencyMs: 800 }, async (n8n) => {
+			await n8n.post(psychometric.body, signed(psychometric));
+			const copy = await n8n.post(psychometric.body, signed(psychometric));
+			expect(copy).toMatchObject({ status: 200, json: { status: 'duplicate' } });
+			await n8n.idle();
 			expect(n8n.executions).toHaveLength(1);
 		}));
 

@@ -62,7 +62,7 @@ describe('dist in plain Node.js', () => {
 					const className = path.basename(file).split('.')[0];
 					const instance = new exported[className]();
 					out[file] = instance.description
-						? { kind: 'node', name: instance.description.name, icon: instance.description.icon, credentials: instance.description.credentials, hasWebhook: typeof instance.webhook, hasExecute: typeof instance.execute }
+						? { kind: 'node', name: instance.description.name, icon: instance.description.icon, credentials: instance.description.credentials, hasWebhook: typeof instance.webhook, webhooks: instance.description.webhooks }
 						: { kind: 'credential', name: instance.name, icon: instance.icon, properties: instance.properties.map((p) => p.name) };
 				}
 				console.log(JSON.stringify(out));`,
@@ -71,13 +71,13 @@ describe('dist in plain Node.js', () => {
 		),
 	);
 
-	it('loads the node, named as n8n expects, with webhook() and execute()', () => {
+	it('loads the node, named as n8n expects, with webhook() and the webhook n8n answers once the execution is stored', () => {
 		expect(loaded['dist/nodes/BeginiTrigger/BeginiTrigger.node.js']).toMatchObject({
 			kind: 'node',
 			name: 'beginiTrigger',
 			credentials: [{ name: 'beginiApi', required: true, testedBy: 'beginiApiKeyCheck' }],
 			hasWebhook: 'function',
-			hasExecute: 'function',
+			webhooks: [{ name: 'default', httpMethod: 'POST', path: 'webhook', responseMode: 'onReceived', responseData: '' }],
 		});
 	});
 

@@ -2,8 +2,9 @@ import { createHash } from 'crypto';
 
 import {
 	deliveryIdFor,
+	PENDING_CLAIM_SECONDS,
+	ProcessDeliveries,
 	readSeenDeliveries,
-	RecentDeliveries,
 	rememberDeliveries,
 	wasSeen,
 } from '../../nodes/BeginiTrigger/dedupe';
@@ -107,38 +108,75 @@ describe('stored retry memory', () => {
 	});
 });
 
-describe('RecentDeliveries (in-process record)', () => {
-	it('lets exactly one claim of an id succeed', () => {
-		const recent = new RecentDeliveries();
-		const claims = Array.from({ length: 20 }, () => recent.claim('wf/node', 'a', T0, limits));
-		expect(claims.filter(Boolean)).toHaveLength(1);
-		expect(claims[0]).toBe(true);
+describe('ProcessDeliveries (in-process record)', () => {
+	it('lets exactly one of many concurrent claims of an id win; the others see it pending', () => {
+		const record = new ProcessDeliveries();
+		const claims = Array.from({ length: 20 }, () => record.claim('wf/node', 'a', T0, limits));
+		expect(claims[0]).toBe('new');
+		expect(claims.slice(1)).toEqual(Array(19).fill('pending'));
+	});
+
+	it('reports a delivery stored once n8n answered 200 for it', () => {
+		const record = new ProcessDeliveries();
+		record.claim('t', 'a', T0, limits);
+		record.markStored('t', 'a', T0 + 1);
+		expect(record.claim('t', 'a', T0 + 2, limits)).toBe('stored');
+		expect(record.storedEntries('t', T0 + 2, limits)).toEqual([['a', T0 + 1]]);
+	});
+
+	it('forgets a released claim, so the retry is new again', () => {
+		const record = new ProcessDeliveries();
+		record.claim('t', 'a', T0, limits);
+		record.release('t', 'a');
+		expect(record.claim('t', 'a', T0 + 1, limits)).toBe('new');
+	});
+
+	it('never releases a stored delivery', () => {
+		const record = new ProcessDeliveries();
+		record.claim('t', 'a', T0, limits);
+		record.markStored('t', 'a', T0);
+		record.release('t', 'a');
+		expect(record.claim('t', 'a', T0 + 1, limits)).toBe('stored');
+	});
+
+	it('writes only stored deliveries back, never pending ones', () => {
+		const record = new ProcessDeliveries();
+		record.claim('t', 'pending', T0, limits);
+		record.claim('t', 'stored', T0, limits);
+		record.markStored('t', 'stored', T0);
+		expect(record.storedEntries('t', T0, limits)).toEqual([['stored', T0]]);
+	});
+
+	it('lets a pending claim block only until it expires (its sender left before n8n answered)', () => {
+		const record = new ProcessDeliveries();
+		record.claim('t', 'a', T0, limits);
+		expect(record.claim('t', 'a', T0 + PENDING_CLAIM_SECONDS - 1, limits)).toBe('pending');
+		expect(record.claim('t', 'a', T0 + PENDING_CLAIM_SECONDS, limits)).toBe('new');
 	});
 
 	it('keeps triggers apart', () => {
-		const recent = new RecentDeliveries();
-		expect(recent.claim('wf1/node', 'a', T0, limits)).toBe(true);
-		expect(recent.claim('wf2/node', 'a', T0, limits)).toBe(true);
-		expect(recent.entries('wf1/node', T0, limits)).toEqual([['a', T0]]);
+		const record = new ProcessDeliveries();
+		expect(record.claim('wf1/node', 'a', T0, limits)).toBe('new');
+		expect(record.claim('wf2/node', 'a', T0, limits)).toBe('new');
 	});
 
-	it('forgets ids after the window', () => {
-		const recent = new RecentDeliveries();
-		recent.claim('t', 'a', T0, limits);
-		expect(recent.claim('t', 'a', T0 + 72 * HOUR - 1, limits)).toBe(false);
-		expect(recent.claim('t', 'a', T0 + 72 * HOUR, limits)).toBe(true);
+	it('forgets stored ids after the window', () => {
+		const record = new ProcessDeliveries();
+		record.markStored('t', 'a', T0);
+		expect(record.claim('t', 'a', T0 + 72 * HOUR - 1, limits)).toBe('stored');
+		expect(record.claim('t', 'a', T0 + 72 * HOUR, limits)).toBe('new');
 	});
 
 	it('holds at most the count limit, dropping the oldest', () => {
-		const recent = new RecentDeliveries();
-		for (let n = 1; n <= 8; n++) recent.claim('t', `id${n}`, T0 + n, limits);
-		expect(recent.entries('t', T0 + 8, limits).map(([id]) => id)).toEqual(['id4', 'id5', 'id6', 'id7', 'id8']);
-		expect(recent.claim('t', 'id1', T0 + 9, limits)).toBe(true);
+		const record = new ProcessDeliveries();
+		for (let n = 1; n <= 8; n++) record.markStored('t', `id${n}`, T0 + n);
+		expect(record.storedEntries('t', T0 + 8, limits).map(([id]) => id)).toEqual(['id4', 'id5', 'id6', 'id7', 'id8']);
+		expect(record.claim('t', 'id1', T0 + 9, limits)).toBe('new');
 	});
 
 	it('shrinks to the limit when the limit is lowered', () => {
-		const recent = new RecentDeliveries();
-		for (let n = 1; n <= 5; n++) recent.claim('t', `id${n}`, T0 + n, limits);
-		expect(recent.entries('t', T0 + 5, { ...limits, maxEntries: 2 }).map(([id]) => id)).toEqual(['id4', 'id5']);
+		const record = new ProcessDeliveries();
+		for (let n = 1; n <= 5; n++) record.markStored('t', `id${n}`, T0 + n);
+		expect(record.storedEntries('t', T0 + 5, { ...limits, maxEntries: 2 }).map(([id]) => id)).toEqual(['id4', 'id5']);
 	});
 });
