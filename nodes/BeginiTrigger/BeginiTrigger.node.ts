@@ -232,32 +232,56 @@ function deliveryState(
 }
 
 /**
- * Adds the claimed delivery to the request's copy of the stored memory, which n8n saves only after it has
- * stored the execution. Every id this process saw stored is written again, which restores ids that a
+ * The delivery is stored: remember it in this process, and add it to the request's copy of the stored memory,
+ * which n8n saves next. Every id this process saw stored is written again, which restores ids that a
  * concurrent request's save overwrote (each request saves the whole copy it loaded).
  */
-function rememberInRequest(context: IWebhookFunctions, deliveryId: string, now: number, limits: RetryMemoryLimits): void {
+function rememberStored(context: IWebhookFunctions, deliveryId: string, now: number, limits: RetryMemoryLimits): void {
+	processDeliveries.markStored(triggerScope(context), deliveryId, now);
 	const staticData = context.getWorkflowStaticData('node');
 	staticData[SEEN_DELIVERIES] = rememberDeliveries(
 		readSeenDeliveries(staticData[SEEN_DELIVERIES]),
-		[[deliveryId, now], ...processDeliveries.storedEntries(triggerScope(context), now, limits)],
+		processDeliveries.storedEntries(triggerScope(context), now, limits),
 		now,
 		limits,
 	);
 }
 
 /**
- * Settles the claim once n8n has answered: 200 means the execution is stored, anything else that it is not,
- * so Begini's retry must run. If the sender leaves before n8n answers, the claim stays pending until it
- * expires, and the stored memory decides.
+ * Releases the claim if n8n answers anything but 200: it did not store the execution, so Begini's retry
+ * must run. If the sender leaves before n8n answers, the claim stays pending until it expires, and the
+ * stored memory decides.
  */
-function settleClaimWhenAnswered(context: IWebhookFunctions, deliveryId: string): void {
+function releaseClaimUnlessStored(context: IWebhookFunctions, deliveryId: string): void {
 	const scope = triggerScope(context);
 	const response = context.getResponseObject();
 	response.once('finish', () => {
-		if (response.statusCode === 200) processDeliveries.markStored(scope, deliveryId, nowInSeconds());
-		else processDeliveries.release(scope, deliveryId);
+		if (response.statusCode !== 200) processDeliveries.release(scope, deliveryId);
 	});
+}
+
+/**
+ * The result for an accepted delivery: n8n stores the execution (in queue mode: and queues it), then reads
+ * `webhookResponse`, saves the request's static data and answers 200 with it; if storing fails it answers
+ * 500 and saves nothing. `webhookResponse` is a getter so that the delivery is remembered at exactly that
+ * moment, once stored. Remembering it earlier, in `webhook()` itself, does not last: preparing the
+ * execution clears n8n's "static data changed" mark on the request's copy, so n8n 2.41 would not save it
+ * (see test/e2e/n8n-behaviour.e2e.test.mjs, which checks both facts).
+ */
+function answerOnceStored(
+	item: IDataObject,
+	body: IDataObject,
+	onStored?: () => void,
+): IWebhookResponseData {
+	let stored = false;
+	return {
+		workflowData: [[{ json: item }]],
+		get webhookResponse() {
+			if (!stored && onStored) onStored();
+			stored = true;
+			return body;
+		},
+	};
 }
 
 /** Read, verify, parse, filter, deduplicate, shape, answer. */
@@ -304,30 +328,25 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 	};
 	const item = read('simplify', true) === false ? asReceived(payload, metadata) : simplify(payload, metadata);
 
-	// Nothing below may throw once the delivery is claimed and remembered in the request's static data.
+	const answer = { status: 'accepted', deliveryId };
 	// Test deliveries ("Listen for test event") are never deduplicated: n8n keeps no static data for them.
-	if (context.getMode() !== 'manual') {
-		const now = Math.floor(receivedAt.getTime() / 1000);
-		const limits = retryLimits(options);
-		const state = deliveryState(context, deliveryId, now, limits);
-		if (state === 'stored') return respond(context, 200, { status: 'duplicate', deliveryId });
-		if (state === 'pending') {
-			// Not 200: that would end Begini's retries while the first copy may still fail to be stored.
-			return respond(
-				context,
-				409,
-				{ error: 'delivery in progress', deliveryId },
-				{ 'Retry-After': String(RETRY_AFTER_SECONDS) },
-			);
-		}
-		rememberInRequest(context, deliveryId, now, limits);
-		settleClaimWhenAnswered(context, deliveryId);
-	}
+	if (context.getMode() === 'manual') return answerOnceStored(item as unknown as IDataObject, answer);
 
-	// n8n stores the execution (in queue mode: and queues it), saves the retry memory, then answers 200 with
-	// this body; if storing fails it answers 500 instead, and Begini retries.
-	return {
-		workflowData: [[{ json: item as unknown as IDataObject }]],
-		webhookResponse: { status: 'accepted', deliveryId },
-	};
+	const now = Math.floor(receivedAt.getTime() / 1000);
+	const limits = retryLimits(options);
+	const state = deliveryState(context, deliveryId, now, limits);
+	if (state === 'stored') return respond(context, 200, { status: 'duplicate', deliveryId });
+	if (state === 'pending') {
+		// Not 200: that would end Begini's retries while the first copy may still fail to be stored.
+		return respond(
+			context,
+			409,
+			{ error: 'delivery in progress', deliveryId },
+			{ 'Retry-After': String(RETRY_AFTER_SECONDS) },
+		);
+	}
+	releaseClaimUnlessStored(context, deliveryId);
+	return answerOnceStored(item as unknown as IDataObject, answer, () =>
+		rememberStored(context, deliveryId, nowInSeconds(), limits),
+	);
 }

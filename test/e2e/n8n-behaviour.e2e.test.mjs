@@ -18,7 +18,6 @@ let started;
 let n8n;
 let url;
 let workflowId; // n8n 1.x assigns its own id on create; 2.x keeps WORKFLOW_ID
-let webhookCallsAfterFirstRequest; // webhook()'s static-data counter after test (a), if its write survived
 
 /** An unsigned JSON POST (the probe checks no signature), through the same loopback-only sender. */
 const post = (target, body) =>
@@ -61,42 +60,52 @@ beforeAll(async () => {
 
 afterAll(() => stopN8n(started), 60_000);
 
-test('(a)+(b) webhook() answers itself and returns workflowData: the execution starts, execute() gets the items, its static data is saved', () =>
+test('(a) a node that returns workflowData and webhookResponse, with responseData "", gets exactly that body once the execution exists', () =>
 	withLog(async () => {
 		const res = await post(url, { tag: 'a' });
 		expect(res.status).toBe(200);
-		expect(res.json).toEqual({ probe: 'accepted', mode: 'webhook' }); // exactly the node's answer
+		expect(res.json).toEqual({ probe: 'accepted', mode: 'webhook' });
+		// n8n answers after it has created the execution row (it may still be running)
+		expect(await n8n.listExecutions(workflowId)).toHaveLength(1);
 		const [exec] = await n8n.waitForExecutions(workflowId, { count: 1 });
 		const d = await n8n.getExecution(exec.id);
 		expect(d.mode).toBe('webhook');
 		expect(d.status).toBe('success');
 		expect(d.nodesRun).toEqual(['Probe Trigger', 'After']);
-		// execute() ran once, with both items webhook() returned
 		expect(d.nodes['Probe Trigger'].outputs[0]).toEqual([
-			{ tag: 'a', first: true, executeSawItems: 2, executeMode: 'webhook' },
-			{ tag: 'a', second: true, executeSawItems: 2, executeMode: 'webhook' },
+			{ tag: 'a', first: true },
+			{ tag: 'a', second: true },
 		]);
-		const sd = await staticData();
-		expect(sd).toMatchObject({ executeCalls: 1, lastExecuteItems: ['a', 'a'], lastExecuteMode: 'webhook' });
-		// Whether webhook()'s own static-data write survives here is a race, not a rule: n8n saves the webhook's
-		// copy in the response callback while the execution loads and later saves its own copy. It was lost in
-		// some runs and kept in others, on 2.41.1 and 1.123.x alike, so nothing may rely on it (the Begini
-		// Trigger writes static data only in execute()).
-		webhookCallsAfterFirstRequest = sd.webhookCalls;
+	}));
+
+test('(b) static data written in webhook() is lost once the column holds data; written when n8n reads webhookResponse, it is saved before the answer', () =>
+	withLog(async () => {
+		// Request (a) found the column empty, so n8n's preparation of the execution did not touch its copy.
+		expect(await staticData()).toEqual({ webhookCalls: 1, tags: ['a'] });
+		// From now on, preparing the execution clears the "changed" mark on the request's copy
+		// (WorkflowRunner.establishContextForPersistence, n8n 2.41.1): webhook()'s own writes are dropped.
+		expect((await post(url, { tag: 'b0' })).status).toBe(200);
+		await n8n.waitForExecutions(workflowId, { count: 2 });
+		expect(await staticData()).toEqual({ webhookCalls: 1, tags: ['a'] });
+		// A write when n8n reads webhookResponse (after storing the execution) marks the copy again, so n8n saves
+		// it, with everything webhook() wrote, before it answers. Begini Trigger relies on this; if it starts to
+		// fail, n8n changed: re-check the node's answerOnceStored().
+		for (const tag of ['b1', 'b2']) {
+			expect((await post(url, { tag, whenAnswered: true })).status).toBe(200);
+			expect((await staticData()).tagsWhenAnswered.at(-1)).toBe(tag);
+		}
+		await n8n.waitForExecutions(workflowId, { count: 4 });
+		expect(await staticData()).toEqual({ webhookCalls: 3, tags: ['a', 'b1', 'b2'], tagsWhenAnswered: ['b1', 'b2'] });
 	}));
 
 test('a request that starts nothing: the node answer is sent and webhook() static-data writes are saved', () =>
 	withLog(async () => {
-		const res = await post(url, { tag: 'b', mode: 'noexec' });
+		const res = await post(url, { tag: 'n', mode: 'noexec' });
 		expect(res.status).toBe(202);
 		expect(res.json).toEqual({ probe: 'noexec' });
 		await sleep(800);
-		expect(await n8n.listExecutions(workflowId)).toHaveLength(1);
-		expect(await staticData()).toMatchObject({
-			webhookCalls: (webhookCallsAfterFirstRequest ?? 0) + 1,
-			lastWebhookWrite: 'b',
-			executeCalls: 1,
-		});
+		expect(await n8n.listExecutions(workflowId)).toHaveLength(4);
+		expect(await staticData()).toMatchObject({ webhookCalls: 4, tags: ['a', 'b1', 'b2', 'n'] });
 	}));
 
 test('a throw in webhook(): n8n answers 500 and records a failed execution', () =>
@@ -104,7 +113,7 @@ test('a throw in webhook(): n8n answers 500 and records a failed execution', () 
 		const res = await post(url, { tag: 'c', mode: 'throw' });
 		expect(res.status).toBe(500);
 		expect(res.text).toContain('Workflow could not be started');
-		const list = await n8n.waitForExecutions(workflowId, { count: 2 });
+		const list = await n8n.waitForExecutions(workflowId, { count: 5 });
 		const d = await n8n.getExecution(list[0].id);
 		expect(d.status).toBe('error');
 		expect(d.error?.message).toBe('probe throw');
@@ -119,22 +128,22 @@ test('(c) the test webhook armed by POST /rest/workflows/:id/run runs once in ma
 		const res = await post(armed.testUrl, { tag: 'd' });
 		expect(res.status).toBe(200);
 		expect(res.json).toEqual({ probe: 'accepted', mode: 'manual' });
-		const list = await n8n.waitForExecutions(workflowId, { count: 3 });
+		const list = await n8n.waitForExecutions(workflowId, { count: 6 });
 		const d = await n8n.getExecution(list[0].id);
 		expect(d.mode).toBe('manual');
-		expect(d.nodes['Probe Trigger'].outputs[0][0]).toMatchObject({ tag: 'd', executeMode: 'manual' });
+		expect(d.nodes['Probe Trigger'].outputs[0][0]).toMatchObject({ tag: 'd' });
 		expect(await staticData()).toEqual(before);
 		await sleep(1000);
 		expect((await post(armed.testUrl, { tag: 'd2' })).status).toBe(404); // one-shot
 	}));
 
-test('static data saved by execute() survives a restart', () =>
+test('static data saved by webhook() survives a restart', () =>
 	withLog(async () => {
 		const before = await staticData();
 		await n8n.restart();
 		await n8n.waitForWebhook(url);
 		expect(await staticData()).toEqual(before);
-		expect((await post(url, { tag: 'e' })).status).toBe(200);
-		await n8n.waitForExecutions(workflowId, { count: 4 });
-		expect(await staticData()).toMatchObject({ executeCalls: 2, lastExecuteItems: ['e', 'e'] });
+		expect((await post(url, { tag: 'e', whenAnswered: true })).status).toBe(200);
+		await n8n.waitForExecutions(workflowId, { count: 7 });
+		expect((await staticData()).tagsWhenAnswered.at(-1)).toBe('e');
 	}));

@@ -33,11 +33,12 @@ import { BeginiTrigger } from '../../nodes/BeginiTrigger/BeginiTrigger.node';
  * - every request loads the workflow, and so its static data, afresh from the stored row (one JSON column);
  * - a node that answers itself (`noWebhookResponse`) or starts nothing: the request's static data is saved
  *   if it changed, right after `webhook()`;
- * - a node that returns `workflowData` for n8n to answer (`onReceived`): n8n reads static data for the
- *   execution (a worker in queue mode starts from none: `executionStaticData: 'empty'`), stores the
- *   execution (`beforeStore` can stall or fail that step), then saves the request's static data and answers
- *   with the description's `responseCode` and the node's `webhookResponse`; a failed store answers 500 and
- *   saves nothing;
+ * - a node that returns `workflowData` for n8n to answer (`onReceived`): n8n prepares the execution, which
+ *   clears the "changed" mark of the request's static data (so what `webhook()` wrote is not saved), reads
+ *   static data for the execution (a worker in queue mode starts from none: `executionStaticData: 'empty'`),
+ *   stores the execution (`beforeStore` can stall or fail that step), reads the node's `webhookResponse`,
+ *   saves the request's static data and answers with the description's `responseCode` and that body; a
+ *   failed store answers 500 and saves nothing;
  * - the execution saves its own static data when it ends, only if it changed it, and never in test
  *   ("manual") mode; a thrown `webhook()` is a 500 and a failed execution.
  * The real-n8n suites check the same behaviour against n8n itself, in both topologies.
@@ -205,7 +206,8 @@ export class LocalN8n {
 		return { status: response.status, contentType: response.headers.get('content-type'), text, json };
 	}
 
-	private loadWorkflow(mode: WorkflowExecuteMode, staticData?: IDataObject): Workflow {
+	/** Test webhooks start from empty static data and never save it. */
+	private loadWorkflow(mode: WorkflowExecuteMode, staticData: IDataObject): Workflow {
 		const node: INode = {
 			id: 'c3d9a1f0-0b5e-4f57-8a43-6a1d2b3c4d5e',
 			name: this.nodeName,
@@ -223,8 +225,7 @@ export class LocalN8n {
 			connections: {},
 			active: mode !== 'manual',
 			nodeTypes: this.nodeTypes,
-			// Test webhooks start from empty static data and never save it.
-			staticData: staticData ?? (mode === 'manual' ? {} : (JSON.parse(this.staticDataColumn) as IDataObject)),
+			staticData,
 		});
 	}
 
@@ -256,7 +257,9 @@ export class LocalN8n {
 
 	private async handle(req: Request, res: Response, mode: WorkflowExecuteMode): Promise<void> {
 		if (this.options.readBodyBeforeWebhook !== false) await req.readRawBody();
-		const workflow = this.loadWorkflow(mode);
+		// n8n keeps the loaded row's static data object and hands the same object to the execution it prepares.
+		const loadedStaticData = mode === 'manual' ? {} : (JSON.parse(this.staticDataColumn) as IDataObject);
+		const workflow = this.loadWorkflow(mode, loadedStaticData);
 		const node = workflow.getNode(this.nodeName)!;
 		const webhookDescription = this.nodeType.description.webhooks![0];
 		const webhookData = {
@@ -300,7 +303,10 @@ export class LocalN8n {
 			return;
 		}
 
-		// n8n's deferred "onReceived" answer: store the execution first, answer after.
+		// n8n's deferred "onReceived" answer: prepare and store the execution first, answer after. Preparing
+		// builds another Workflow on the same static data object, which clears its "changed" mark
+		// (WorkflowRunner.establishContextForPersistence in 2.41.1): what webhook() wrote is not saved.
+		this.loadWorkflow(mode, loadedStaticData);
 		try {
 			await this.options.beforeStore?.();
 		} catch {
@@ -308,9 +314,9 @@ export class LocalN8n {
 			return;
 		}
 		this.startExecution(result.workflowData, mode);
-		saveRequestStaticData();
 		const responseData = webhookDescription.responseData ?? 'firstEntryJson';
 		const body = responseData === 'noData' ? undefined : responseData || result.webhookResponse;
+		saveRequestStaticData();
 		res.status(Number(webhookDescription.responseCode ?? 200));
 		if (typeof body === 'string') res.send(body);
 		else res.json(body);
