@@ -291,7 +291,7 @@ describe('Begini Trigger webhook, durable acknowledgement', () => {
 	});
 
 	it('a copy that arrives while the first is stalled gets 409, and is accepted once the first failed', async () => {
-		let failStore = (_error: Error) => {};
+		let failStore: (error: Error) => void = () => {};
 		const stalled = new Promise<void>((_resolve, reject) => (failStore = reject));
 		let calls = 0;
 		await withN8n({ beforeStore: () => (calls++ === 0 ? stalled : undefined) }, async (n8n) => {
