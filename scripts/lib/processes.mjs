@@ -1,9 +1,10 @@
 // Child processes and the machine's resources they share: running a command to completion, a
-// cross-process lock, free loopback ports, and the last-resort cleanup that kills every process
-// group the harness started when this Node process goes away.
+// cross-process lock, free loopback ports, locating a server binary, a child that holds something
+// (a lock) until released, and the last-resort cleanup that kills every process group the harness
+// started when this Node process goes away.
 
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -141,6 +142,24 @@ export function isPortInUse(port) {
 	});
 }
 
+/**
+ * The first of `candidates` (absolute paths, or names looked up on PATH) that exists, else an
+ * Error naming the Debian package to install (CI machines may start without it).
+ */
+export function findExecutable(candidates, aptPackage) {
+	for (const c of candidates) {
+		if (c.includes('/')) {
+			if (existsSync(c)) return c;
+			continue;
+		}
+		const r = spawnSync('sh', ['-c', 'command -v "$0"', c], { encoding: 'utf8' });
+		if (r.status === 0 && r.stdout.trim()) return r.stdout.trim();
+	}
+	throw new Error(
+		`None of ${candidates.join(', ')} is installed. Install it with: apt-get install ${aptPackage} (.ci/run does this on CI)`,
+	);
+}
+
 // ---------------------------------------------------------------------------
 // last-resort cleanup: the servers run in their own process groups (so one signal reaches a
 // server and its helpers, e.g. n8n and its task runner), which also means a Ctrl-C in the terminal
@@ -191,4 +210,52 @@ export function signalGroup(pgid, signal) {
 	} catch {
 		return false;
 	}
+}
+
+/**
+ * Spawns a helper that takes hold of something (a database lock), given `script` on its stdin if
+ * any, and prints `readyLine` once it holds it; it keeps holding until `release()`, which writes
+ * `releaseInput` and closes its stdin. Closing stdin is also what ends it when this process dies,
+ * so no hold outlives the test that took it. Resolves once the hold is taken:
+ * { pid, heldAt, release(): Promise<{ heldMs, code }> }.
+ */
+export async function holdInChild(cmd, args, { script, readyLine, releaseInput = '', env, uid, gid, timeoutMs = 30_000 }) {
+	const child = spawn(cmd, args, { env: env ?? process.env, uid, gid, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+	const forget = killGroupOnExit(child.pid);
+	let output = '';
+	const exited = new Promise((r) => child.on('close', (code) => r(code)));
+	const held = new Promise((resolveHeld, rejectHeld) => {
+		const onLine = (line) => {
+			output += `${line}\n`;
+			if (line.trim() === readyLine) resolveHeld();
+		};
+		forEachLine(child.stdout, onLine);
+		forEachLine(child.stderr, onLine);
+		child.on('error', rejectHeld);
+		exited.then((code) => rejectHeld(new Error(`${cmd} exited (${code}) before it held the lock:\n${output}`)));
+		setTimeout(() => rejectHeld(new Error(`${cmd} did not hold the lock within ${fmtSecs(timeoutMs)}:\n${output}`)), timeoutMs).unref();
+	});
+	if (script) child.stdin.write(script);
+	try {
+		await held;
+	} catch (e) {
+		signalGroup(child.pid, 'SIGKILL');
+		forget();
+		throw e;
+	}
+	const heldAt = Date.now();
+	let released;
+	return {
+		pid: child.pid,
+		heldAt,
+		release() {
+			released ??= (async () => {
+				child.stdin.end(releaseInput);
+				const code = await exited;
+				forget();
+				return { heldMs: Date.now() - heldAt, code };
+			})();
+			return released;
+		},
+	};
 }
