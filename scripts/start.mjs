@@ -1,25 +1,17 @@
 #!/usr/bin/env node
 // `npm start`: a real local n8n with this package installed as a community package,
-// an owner login, a Begini API credential and the example workflow, active.
+// an owner login, a Begini API credential and the example workflow, active. One n8n process on
+// SQLite, or with --queue n8n's queue mode (main, worker, two webhook processes, PostgreSQL, Redis).
 //
-//   npm start -- [--port 5678] [--no-build] [--stage] [--fresh] [--n8n-version 2.41.1]
+//   npm start -- [--port 5678] [--queue] [--no-build] [--stage] [--fresh] [--n8n-version 2.41.1]
 //                [--api-key KEY] [--environment production|test] [--workflow examples/x.json]
 //
 // Plain Node.js (>= 20), built-ins only. n8n runs under Node.js 24 from the npm registry, or for
 // an n8n 1.x whose "engines" (and isolated-vm's) allow it, under the Node running this script.
 
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import {
-	CACHE_DIR,
-	DEFAULT_N8N_VERSION,
-	ROOT,
-	diskUsage,
-	ensureN8n,
-	installPackageTarball,
-	packPackage,
-	startN8n,
-} from './lib/n8n-harness.mjs';
+import { CACHE_DIR, DEFAULT_N8N_VERSION, ROOT, diskUsage, packPackage, startTopology } from './lib/n8n-harness.mjs';
 import { parseOptionsOrExit } from './lib/command-line.mjs';
 
 const HELP = `Usage: npm start -- [options]
@@ -27,9 +19,12 @@ const HELP = `Usage: npm start -- [options]
 Builds and packs this package, installs it into a local n8n the way n8n installs a
 community package, starts n8n on 127.0.0.1 with an owner account, a "Begini API"
 credential and the example workflow (active), and prints how to send it a signed event.
-Ctrl-C stops n8n.
+Ctrl-C stops n8n (and with --queue PostgreSQL and Redis).
 
   --port N            n8n port on 127.0.0.1 (default 5678; the task runner uses N+1)
+  --queue             queue mode: main on --port, a worker and two webhook processes on free
+                      ports, PostgreSQL and Redis (apt-get install postgresql redis-server);
+                      a new, empty set-up each time
   --no-build          pack dist/ as it is, without \`npm run build\`
   --stage             build and pack a copy of the sources in .cache/stage (leaves dist/ alone)
   --fresh             start from an empty n8n (deletes .cache/start/<port>)
@@ -44,6 +39,7 @@ Ctrl-C stops n8n.
 const args = parseOptionsOrExit(
 	{
 		port: { type: 'string', default: process.env.N8N_PORT ?? '5678' },
+		queue: { type: 'boolean', default: false },
 		build: { type: 'boolean', default: true },
 		'no-build': { type: 'boolean', default: false },
 		stage: { type: 'boolean', default: false },
@@ -70,16 +66,22 @@ if (!['production', 'test'].includes(args.environment)) {
 const say = (msg) => console.log(`[start] ${msg}`);
 const t0 = Date.now();
 const secs = (ms) => `${(ms / 1000).toFixed(1)}s`;
+// paths inside the repository relative to it, others (N8N_HARNESS_CACHE_DIR) as they are
+const shown = (path) => (relative(ROOT, path).startsWith('..') ? path : relative(ROOT, path));
+// a line about our node or the network guard; not a stack frame, and not just a path that has the
+// package's name in it (the default cache folder is ~/.cache/n8n-nodes-begini)
+const aboutUs = (line, more = '') =>
+	new RegExp(`begini|loopback-guard${more}`, 'i').test(line.replaceAll(CACHE_DIR, '')) && !/^\s+at /.test(line);
 
-let n8n;
+let topology;
 let stopping = false;
 async function shutdown(code = 0) {
 	if (stopping) return;
 	stopping = true;
-	if (n8n) {
-		say('stopping n8n…');
-		await n8n.stop();
-		say('n8n stopped.');
+	if (topology) {
+		say(`stopping n8n${topology.kind === 'queue' ? ', PostgreSQL and Redis' : ''}…`);
+		await topology.stop();
+		say('stopped.');
 	}
 	process.exit(code);
 }
@@ -91,36 +93,37 @@ try {
 	// 1. our package
 	const build = args.build && !args['no-build'];
 	const tarball = await packPackage({ build: build && !args.stage, stage: args.stage, log: say });
+	const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
-	// 2. pinned n8n under the Node it runs on (cached)
-	const inst = await ensureN8n(args['n8n-version'], { log: say });
-
-	// 3. a user folder that survives restarts (DB, login, executions), unless --fresh
-	const userFolder = join(CACHE_DIR, 'start', String(port));
-	if (args.fresh && existsSync(userFolder)) {
-		say(`--fresh: deleting ${relative(ROOT, userFolder)}`);
+	// 2. single: a user folder that survives restarts (DB, login, executions), unless --fresh;
+	//    queue: a new folder (and database) that is removed on Ctrl-C
+	const userFolder = args.queue ? undefined : join(CACHE_DIR, 'start', String(port));
+	if (userFolder && args.fresh && existsSync(userFolder)) {
+		say(`--fresh: deleting ${shown(userFolder)}`);
 		rmSync(userFolder, { recursive: true, force: true });
 	}
-	const pkg = await installPackageTarball(tarball, userFolder, { log: say, node: inst.node });
 
-	// 4. n8n
-	say(`starting n8n@${args['n8n-version']} on http://127.0.0.1:${port} (log: ${relative(ROOT, join(userFolder, 'n8n.log'))})…`);
-	// after startup, echo n8n's lines about our node and errors (everything with --verbose)
+	// 3. pinned n8n (installed into the cache the first time) with the package, started
+	const kind = args.queue ? 'queue' : 'single';
+	say(`starting n8n@${args['n8n-version']} (${kind === 'queue' ? 'queue mode' : 'one process, SQLite'}), main on http://127.0.0.1:${port}…`);
+	// after startup, echo n8n's lines about our node, executions and errors (everything with --verbose)
 	let echo = args.verbose;
-	n8n = await startN8n({
+	topology = await startTopology({
+		kind,
+		tarball,
 		port,
-		userFolder,
+		folder: userFolder,
 		version: args['n8n-version'],
 		log: say,
-		onLog: (line) => {
-			if (args.verbose || (echo && /begini|error|warn|loopback-guard/i.test(line) && !/^\s+at /.test(line))) {
-				console.log(`  n8n | ${line}`);
-			}
+		onLog: (line, name) => {
+			if (args.verbose || (echo && aboutUs(line, '|error|warn|execution'))) console.log(`  ${name} | ${line}`);
 		},
 	});
-	say(`n8n is ready (${secs(n8n.startupMs)} to start)`);
+	const n8n = topology.main;
+	for (const p of topology.n8nProcesses) say(`${p.name} ready on ${p.healthUrl} in ${secs(p.startupMs)} (log: ${shown(p.logFile)})`);
+	say(`up in ${secs(topology.startupMs)}`);
 
-	// 5. owner, credential, workflow
+	// 4. owner, credential, workflow
 	const owner = await n8n.setupOwner();
 
 	// our node must have loaded
@@ -137,37 +140,36 @@ try {
 		type: 'beginiApi',
 		data: { apiKey: args['api-key'], previousApiKey: '', environment: args.environment },
 	});
-	const wf = await n8n.importAndActivateWorkflow(resolve(args.workflow), {
+	const wf = await topology.activateWorkflow(resolve(args.workflow), {
 		credentials: { beginiApi: credential },
 		replace: args['reset-workflow'], // otherwise keep the user's edits and executions from earlier runs
 	});
-	const url = wf.productionWebhookUrl;
-	if (url) await n8n.waitForWebhook(url, { timeoutMs: 30_000 });
+	const urls = wf.webhooks.length ? wf.productionUrls : [];
 
-	const warnings = n8n.logMatching(/loopback-guard|Begini|begini/).slice(-10);
-	const sendCmd = url
-		? `npm run send -- --url ${url} --key ${args['api-key']}`
-		: '(the workflow has no Begini Trigger)';
+	const warnings = n8n.lines.filter((line) => aboutUs(line)).slice(-10);
+	const send = (url, extra = '') => `npm run send -- --url ${url} --key ${args['api-key']}${extra}`;
+	const urlLines = urls.map((u, i) => `${`Production URL${urls.length > 1 ? ` ${i + 1}` : ''}:`.padEnd(19)}${u}`);
+	const url = urls[0];
 	console.log(`
 ────────────────────────────────────────────────────────────────────────────
- n8n ${args['n8n-version']} with ${pkg.name}@${pkg.version} is running     (up in ${secs(Date.now() - t0)})
+ n8n ${args['n8n-version']} with ${pkg.name}@${pkg.version} is running${kind === 'queue' ? ' in queue mode' : ''}     (up in ${secs(Date.now() - t0)})
 
  Editor:            ${n8n.editorUrl}
  Login:             ${owner.email}  /  ${owner.password}
  Workflow:          ${n8n.editorUrl}/workflow/${wf.id}  ("${wf.name}", ${wf.active ? 'active' : 'NOT active'})
  Credential:        "${credential.name}" (beginiApi, ${args.environment}), API key: ${args['api-key']}
- Production URL:    ${url ?? '-'}
+ ${urlLines.join('\n ') || 'Production URL:    -'}
  Test URL:          ${wf.testWebhookUrl ?? '-'}   (after "Listen for test event" in the editor)
-
+${kind === 'queue' ? queueSummary() : ''}
  Send a signed sample event (psychometric_score.complete, risk band B → "Approve"):
-   ${sendCmd}
+   ${url ? urls.map((u) => send(u)).join('\n   ') : '(the workflow has no Begini Trigger)'}
  Other cases:
-   ${url ? `npm run send -- --url ${url} --key ${args['api-key']} --type application.expired` : ''}
-   ${url ? `npm run send -- --url ${url} --key ${args['api-key']} --type ios_score.complete      # band D → Decline` : ''}
-   ${url ? `npm run send -- --url ${url} --key ${args['api-key']} --twice                          # a retry: 2nd is a duplicate` : ''}
-   ${url ? `npm run send -- --url ${url} --key ${args['api-key']} --tampered                       # expect 401` : ''}
+   ${url ? send(url, ' --type application.expired') : ''}
+   ${url ? send(url, ' --type ios_score.complete      # band D → Decline') : ''}
+   ${url ? send(url, ' --twice                          # a retry: 2nd is a duplicate') : ''}
+   ${url ? send(url, ' --tampered                       # expect 401') : ''}
 
- n8n data: ${relative(ROOT, userFolder)}   (--fresh to start over; cache ${(diskUsage(CACHE_DIR) / 1e9).toFixed(1)} GB)
+ n8n data: ${shown(topology.folder)}   (${kind === 'queue' ? 'removed on Ctrl-C' : '--fresh to start over'}; cache ${(diskUsage(CACHE_DIR) / 1e9).toFixed(1)} GB)
  Press Ctrl-C to stop.
 ────────────────────────────────────────────────────────────────────────────`);
 	if (warnings.length) console.log(`Log lines worth a look:\n${warnings.join('\n')}\n`);
@@ -194,13 +196,26 @@ try {
 		}
 	}, 1500);
 
-	// stay up until Ctrl-C or n8n dies
-	const exited = await n8n.exitPromise;
+	// stay up until Ctrl-C or one of the processes dies
+	const servers = [...topology.n8nProcesses, topology.database, topology.redis].filter((s) => s?.exitPromise);
+	const [gone, exited] = await Promise.race(servers.map((s) => s.exitPromise.then((x) => [s, x])));
 	if (!stopping) {
-		console.error(`n8n exited unexpectedly (${JSON.stringify(exited)}). Last log lines:\n${n8n.logTail(40)}`);
-		process.exit(1);
+		console.error(`${gone.name} exited unexpectedly (${JSON.stringify(exited)}). Last log lines:\n${gone.logTail(40)}`);
+		await shutdown(1);
 	}
 } catch (e) {
 	console.error(`\n[start] failed: ${e.message}${e.cause ? ` (${e.cause.code ?? e.cause.message ?? e.cause})` : ''}`);
 	await shutdown(1);
+}
+
+/** The queue-mode lines of the summary: who does what, on which port. */
+function queueSummary() {
+	const { workers, webhooks } = topology.processes;
+	const lines = [
+		` Queue mode:        main ${topology.main.baseUrl} (editor, REST, test webhooks; no production webhooks)`,
+		...webhooks.map((p) => `                    ${p.name} ${p.baseUrl} (production webhooks)`),
+		...workers.map((p) => `                    ${p.name} health ${p.healthUrl}/healthz (runs the executions)`),
+		`                    PostgreSQL 127.0.0.1:${topology.database.port}, Redis 127.0.0.1:${topology.redis.port}`,
+	];
+	return `${lines.join('\n')}\n`;
 }
