@@ -146,15 +146,16 @@ export async function startTopology({
 		return topology;
 	}
 
-	const database = new PostgresServer({ keep, log });
-	const redis = new RedisServer({ keep, log, parent: folder });
-	const topology = new Topology({ kind, folder, removeFolder, database, redis });
+	const topology = new Topology({ kind, folder, removeFolder });
 	const names = [
 		'main',
 		...Array.from({ length: workers }, (_, i) => `worker-${i + 1}`),
 		...Array.from({ length: webhookProcesses }, (_, i) => `webhook-${i + 1}`),
 	];
 	await startOrStop(topology, async () => {
+		// made in here: without PostgreSQL or Redis installed, the constructors throw (with the apt-get hint)
+		const database = (topology.database = new PostgresServer({ keep, log }));
+		const redis = (topology.redis = new RedisServer({ keep, log, parent: folder }));
 		await Promise.all([database.start(), redis.start(), ...names.map((name) => install(join(folder, name)))]);
 		const envOptions = {
 			databaseEnv: database.n8nEnv(),
