@@ -1,0 +1,231 @@
+// The trigger's promises, checked in a real n8n topology with real process kills and a really stalled
+// database. Used by single.resilience.test.mjs (one n8n on SQLite) and queue.resilience.test.mjs (main,
+// worker and two webhook processes on PostgreSQL and Redis):
+// - a delivery answered 200 ends with exactly one successful execution, or one crashed execution that
+//   n8n lists (and can retry);
+// - a delivery not answered 200 runs exactly once when it is resent;
+// - every accepted delivery is remembered, whichever process accepted it, across restarts of any process.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { withN8nLog } from '../e2e/support.mjs';
+import {
+	deliveryFor,
+	executionsOf,
+	outcome,
+	rememberedIds,
+	runsPerUid,
+	send,
+	settledExecutions,
+	slowExample,
+	startWithExample,
+	stopN8n,
+} from './support.mjs';
+
+/** Each test's applicants have their own prefix, so its executions can be told apart. */
+const uids = (prefix, count) => Array.from({ length: count }, (_, i) => `APP-R-${prefix}-${String(i + 1).padStart(3, '0')}`);
+
+export function definePromiseSuite(kind) {
+	let ctx;
+	const n8n = () => ctx.started.n8n;
+	const database = () => ctx.started.database;
+	const topology = () => ctx.started.topology;
+	const withLog = (fn) => () => withN8nLog(n8n(), fn);
+	/** The processes that take deliveries (the main alone, or the webhook processes). */
+	const webhookServers = () => topology().webhookServers;
+	/** The process that runs executions. */
+	const runner = () => (kind === 'queue' ? topology().processes.workers[0] : n8n());
+
+	async function runsOf(workflowId, prefix) {
+		const executions = (await settledExecutions(database(), workflowId)).filter((e) => e.uids.some((u) => u.includes(`-${prefix}-`)));
+		return { executions, runs: runsPerUid(executions) };
+	}
+
+	beforeAll(async () => {
+		ctx = await startWithExample(kind);
+	}, 20 * 60_000);
+	afterAll(() => stopN8n(ctx?.started), 120_000);
+
+	test(
+		'every accepted delivery is remembered, whichever webhook process accepted it',
+		withLog(async () => {
+			const { urls, workflow } = ctx;
+			const applicants = uids('SPREAD', 6);
+			const answers = [];
+			for (const [i, uid] of applicants.entries()) answers.push(await send(deliveryFor(urls[i % urls.length], uid)));
+			expect(answers.map(outcome)).toEqual(Array(6).fill('200 accepted'));
+			await settledExecutions(database(), workflow.id);
+			const remembered = new Set(await rememberedIds(database(), workflow.id));
+			for (const answer of answers) expect(remembered.has(answer.json.deliveryId)).toBe(true);
+
+			// each resent to another process than the one that accepted it
+			for (const [i, uid] of applicants.entries()) {
+				expect(outcome(await send(deliveryFor(urls[(i + 1) % urls.length], uid)))).toBe('200 duplicate');
+			}
+			const { runs } = await runsOf(workflow.id, 'SPREAD');
+			expect([...runs.values()]).toEqual(Array(6).fill(1));
+		}),
+		120_000,
+	);
+
+	test(
+		'after every n8n process restarted, a resend to any webhook process starts nothing',
+		withLog(async () => {
+			const { urls, workflow } = ctx;
+			const applicants = uids('SPREAD', 6);
+			const { webhooks, workers } = topology().processes;
+			for (const server of [...webhooks, ...workers]) await server.restart();
+			await n8n().restart();
+			await topology().waitForWebhooks(workflow);
+			for (const url of urls) {
+				for (const uid of applicants) expect(outcome(await send(deliveryFor(url, uid)))).toBe('200 duplicate');
+			}
+			const { runs } = await runsOf(workflow.id, 'SPREAD');
+			expect([...runs.values()]).toEqual(Array(6).fill(1));
+		}),
+		300_000,
+	);
+
+	test(
+		'20 concurrent copies to one webhook process: one execution, and only one copy answered 200 before it was stored',
+		withLog(async () => {
+			const { urls, workflow } = ctx;
+			const [uid] = uids('BURST', 1);
+			const answers = await Promise.all(Array.from({ length: 20 }, () => send(deliveryFor(urls[0], uid))));
+			const outcomes = answers.map(outcome);
+			expect(outcomes.filter((o) => o === '200 accepted')).toHaveLength(1);
+			expect(outcomes.filter((o) => !['200 accepted', '409 delivery in progress', '200 duplicate'].includes(o))).toEqual([]);
+			expect(outcome(await send(deliveryFor(urls[1 % urls.length], uid)))).toBe('200 duplicate');
+			const { runs } = await runsOf(workflow.id, 'BURST');
+			expect(runs.get(uid)).toBe(1);
+		}),
+		120_000,
+	);
+
+	test(
+		'concurrent copies split across webhook processes: how many slip through (measured)',
+		withLog(async () => {
+			const { urls, workflow } = ctx;
+			const applicants = uids('SPLIT', 10);
+			for (const uid of applicants) {
+				// 8 copies at once, alternating between the processes, as a load balancer would spread them
+				await Promise.all(Array.from({ length: 8 }, (_, i) => send(deliveryFor(urls[i % urls.length], uid))));
+			}
+			const { runs } = await runsOf(workflow.id, 'SPLIT');
+			const extra = applicants.reduce((sum, uid) => sum + (runs.get(uid) ?? 0) - 1, 0);
+			process.stdout.write(
+				`[resilience ${kind}] 10 deliveries x 8 concurrent copies over ${urls.length} webhook process(es): ` +
+					`${extra} extra execution(s); runs per delivery ${JSON.stringify(applicants.map((u) => runs.get(u)))}\n`,
+			);
+			for (const uid of applicants) {
+				expect(runs.get(uid)).toBeGreaterThanOrEqual(1);
+				// at most one per process: each process lets exactly one copy through
+				expect(runs.get(uid)).toBeLessThanOrEqual(urls.length);
+			}
+		}),
+		180_000,
+	);
+
+	test(
+		'a stalled database: no 200 until the execution is stored; a copy meanwhile is not 200; the resend runs once',
+		withLog(async () => {
+			const { urls, workflow } = ctx;
+			const [uid] = uids('STALL', 1);
+			const stall = await database().stall();
+			let first;
+			try {
+				first = send(deliveryFor(urls[0], uid));
+				const early = await Promise.race([first, sleep(2500).then(() => null)]);
+				// SQLite makes n8n's insert fail after its busy timeout (500); PostgreSQL makes it wait.
+				if (early) expect(early.status).not.toBe(200);
+				else expect(outcome(await send(deliveryFor(urls[0], uid)))).toBe('409 delivery in progress');
+			} finally {
+				await stall.release();
+			}
+			const firstAnswer = await first;
+			const retried = await send(deliveryFor(urls[0], uid));
+			expect([outcome(firstAnswer), outcome(retried)]).toEqual(
+				firstAnswer.status === 200 ? ['200 accepted', '200 duplicate'] : [outcome(firstAnswer), '200 accepted'],
+			);
+			const { runs } = await runsOf(workflow.id, 'STALL');
+			expect(runs.get(uid)).toBe(1);
+		}),
+		120_000,
+	);
+
+	test(
+		'killed while the database is stalled, before the answer: not 200, and the resend after the restart runs once',
+		withLog(async () => {
+			const { urls, workflow } = ctx;
+			const [uid] = uids('KILLSTALL', 1);
+			const server = webhookServers()[0];
+			const stall = await database().stall();
+			let answer;
+			try {
+				const pending = send(deliveryFor(urls[0], uid));
+				await sleep(kind === 'queue' ? 1500 : 300);
+				await server.kill();
+				answer = await pending;
+			} finally {
+				await stall.release();
+			}
+			expect(answer.status).not.toBe(200);
+			await server.start();
+			await topology().waitForWebhooks(workflow);
+			expect(outcome(await send(deliveryFor(urls[0], uid)))).toBe('200 accepted');
+			expect(outcome(await send(deliveryFor(urls[urls.length - 1], uid)))).toBe('200 duplicate');
+			const { runs } = await runsOf(workflow.id, 'KILLSTALL');
+			expect(runs.get(uid)).toBe(1);
+		}),
+		300_000,
+	);
+
+	test(
+		'killed after the answer, while the workflow runs: one execution that succeeded or that n8n lists as crashed; the resend starts nothing',
+		withLog(async () => {
+			const slow = await topology().activateWorkflow(slowExample(8), { credentials: { beginiApi: ctx.credential } });
+			const [uid] = uids('KILLRUN', 1);
+			expect(outcome(await send(deliveryFor(slow.productionUrls[0], uid)))).toBe('200 accepted');
+			await sleep(2000); // the execution is in its 8 s wait
+			await runner().kill();
+			await runner().start();
+			if (kind === 'single') await topology().waitForWebhooks(slow);
+			const executions = await settledExecutions(database(), slow.id, { timeoutMs: 180_000, quietMs: 5000 });
+			const ran = executions.filter((e) => e.uids.includes(uid));
+			process.stdout.write(`[resilience ${kind}] killed mid-run: ${JSON.stringify(ran.map(({ id, status }) => ({ id, status })))}\n`);
+			expect(ran).toHaveLength(1);
+			expect(['success', 'crashed']).toContain(ran[0].status);
+			for (const url of slow.productionUrls) expect(outcome(await send(deliveryFor(url, uid)))).toBe('200 duplicate');
+			expect(await executionsOf(database(), slow.id)).toHaveLength(executions.length);
+		}),
+		400_000,
+	);
+
+	if (kind === 'queue') {
+		test(
+			'Redis goes away: no 200 while the delivery cannot be queued, and the resend runs once',
+			withLog(async () => {
+				const { urls, workflow } = ctx;
+				const [uid] = uids('REDIS', 1);
+				const { redis } = ctx.started;
+				await redis.kill();
+				const pending = send(deliveryFor(urls[0], uid));
+				const early = await Promise.race([pending, sleep(5000).then(() => null)]);
+				if (early) expect(early.status).not.toBe(200);
+				await redis.start();
+				const late = early ?? (await pending);
+				process.stdout.write(`[resilience queue] delivery while Redis was down: ${outcome(late)}${early ? '' : ' (after Redis was back)'}\n`);
+				// Begini resends until it gets a 200
+				let resent;
+				for (let i = 0; i < 20; i++) {
+					resent = await send(deliveryFor(urls[i % urls.length], uid));
+					if (resent.status === 200) break;
+					await sleep(1000);
+				}
+				expect(resent.status).toBe(200);
+				const { runs } = await runsOf(workflow.id, 'REDIS');
+				expect(runs.get(uid)).toBe(1);
+			}),
+			300_000,
+		);
+	}
+}
