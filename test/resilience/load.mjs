@@ -55,7 +55,7 @@ export function defineLoadRun(kind) {
 	afterAll(() => stopN8n(ctx?.started), 120_000);
 
 	test(
-		'2,000 deliveries, 20% repeats, some concurrent, at concurrency 16: every original runs exactly once',
+		'2,000 deliveries, 20% repeats, some concurrent, at concurrency 16: each runs once, but for repeats racing their original on another process (counted)',
 		() =>
 			withN8nLog(ctx.started.n8n, async () => {
 				const { urls, workflow } = ctx;

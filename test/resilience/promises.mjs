@@ -202,6 +202,23 @@ export function definePromiseSuite(kind) {
 
 	if (kind === 'queue') {
 		test(
+			'no worker running: the delivery is answered 200 once queued and runs when a worker is back',
+			withLog(async () => {
+				const { urls, workflow } = ctx;
+				const [uid] = uids('NOWORKER', 1);
+				await runner().kill();
+				expect(outcome(await send(deliveryFor(urls[0], uid)))).toBe('200 accepted');
+				await sleep(2000);
+				expect((await executionsOf(database(), workflow.id)).filter((e) => e.status === 'new')).toHaveLength(1);
+				await runner().start();
+				const { runs, executions } = await runsOf(workflow.id, 'NOWORKER');
+				expect(runs.get(uid)).toBe(1);
+				expect(executions.map((e) => e.status)).toEqual(['success']);
+			}),
+			300_000,
+		);
+
+		test(
 			'Redis goes away: no 200 while the delivery cannot be queued, and the resend runs once',
 			withLog(async () => {
 				const { urls, workflow } = ctx;
