@@ -219,6 +219,36 @@ export function definePromiseSuite(kind) {
 		);
 
 		test(
+			'PostgreSQL is killed and restarted: no 200 while it is down, and the resend runs once',
+			withLog(async () => {
+				const { urls, workflow } = ctx;
+				const [uid] = uids('PGDOWN', 1);
+				await database().kill();
+				const whileDown = await Promise.race([send(deliveryFor(urls[0], uid)), sleep(20_000).then(() => null)]);
+				await database().start();
+				// n8n processes that gave up on the database are started again, as a supervisor would
+				const exited = topology().n8nProcesses.filter((p) => !p.running);
+				for (const p of exited) await p.start();
+				await topology().waitForWebhooks(workflow);
+				process.stdout.write(
+					`[resilience queue] delivery while PostgreSQL was down: ${whileDown ? outcome(whileDown) : 'no answer within 20 s'}; ` +
+						`n8n processes that exited: ${JSON.stringify(exited.map((p) => p.name))}\n`,
+				);
+				if (whileDown) expect(whileDown.status).not.toBe(200);
+				let resent;
+				for (let i = 0; i < 30; i++) {
+					resent = await send(deliveryFor(urls[i % urls.length], uid));
+					if (resent.status === 200) break;
+					await sleep(1000);
+				}
+				expect(resent.status).toBe(200);
+				const { runs } = await runsOf(workflow.id, 'PGDOWN');
+				expect(runs.get(uid)).toBe(1);
+			}),
+			300_000,
+		);
+
+		test(
 			'Redis goes away: no 200 while the delivery cannot be queued, and the resend runs once',
 			withLog(async () => {
 				const { urls, workflow } = ctx;
