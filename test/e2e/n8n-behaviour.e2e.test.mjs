@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { sendDelivery } from '../../scripts/lib/begini-sender.mjs';
-import { ROOT, packPackage } from '../../scripts/lib/n8n-harness.mjs';
+import { ROOT, n8nMajor, packPackage } from '../../scripts/lib/n8n-harness.mjs';
 import { startN8nWithPackage, stopN8n, withN8nLog } from './support.mjs';
 
 const PROBE_TYPE = 'n8n-nodes-harnessprobe.probeTrigger';
@@ -78,15 +78,19 @@ test('(a) a node that returns workflowData and webhookResponse, with responseDat
 		]);
 	}));
 
-test('(b) static data written in webhook() is lost once the column holds data; written when n8n reads webhookResponse, it is saved before the answer', () =>
+test('(b) static data written in webhook() is lost in n8n 2.x once the column holds data; written when n8n reads webhookResponse, it is saved before the answer', () =>
 	withLog(async () => {
 		// Request (a) found the column empty, so n8n's preparation of the execution did not touch its copy.
 		expect(await staticData()).toEqual({ webhookCalls: 1, tags: ['a'] });
-		// From now on, preparing the execution clears the "changed" mark on the request's copy
-		// (WorkflowRunner.establishContextForPersistence, n8n 2.41.1): webhook()'s own writes are dropped.
 		expect((await post(url, { tag: 'b0' })).status).toBe(200);
 		await n8n.waitForExecutions(workflowId, { count: 2 });
-		expect(await staticData()).toEqual({ webhookCalls: 1, tags: ['a'] });
+		if (n8nMajor() >= 2) {
+			// From now on, preparing the execution clears the "changed" mark on the request's copy
+			// (WorkflowRunner.establishContextForPersistence, n8n 2.41.1): webhook()'s own writes are dropped.
+			expect(await staticData()).toEqual({ webhookCalls: 1, tags: ['a'] });
+		} else {
+			expect(await staticData()).toEqual({ webhookCalls: 2, tags: ['a', 'b0'] });
+		}
 		// A write when n8n reads webhookResponse (after storing the execution) marks the copy again, so n8n saves
 		// it, with everything webhook() wrote, before it answers. Begini Trigger relies on this; if it starts to
 		// fail, n8n changed: re-check the node's answerOnceStored().
@@ -95,17 +99,18 @@ test('(b) static data written in webhook() is lost once the column holds data; w
 			expect((await staticData()).tagsWhenAnswered.at(-1)).toBe(tag);
 		}
 		await n8n.waitForExecutions(workflowId, { count: 4 });
-		expect(await staticData()).toEqual({ webhookCalls: 3, tags: ['a', 'b1', 'b2'], tagsWhenAnswered: ['b1', 'b2'] });
+		expect(await staticData()).toMatchObject({ tags: expect.arrayContaining(['a', 'b1', 'b2']), tagsWhenAnswered: ['b1', 'b2'] });
 	}));
 
 test('a request that starts nothing: the node answer is sent and webhook() static-data writes are saved', () =>
 	withLog(async () => {
+		const before = await staticData();
 		const res = await post(url, { tag: 'n', mode: 'noexec' });
 		expect(res.status).toBe(202);
 		expect(res.json).toEqual({ probe: 'noexec' });
 		await sleep(800);
 		expect(await n8n.listExecutions(workflowId)).toHaveLength(4);
-		expect(await staticData()).toMatchObject({ webhookCalls: 4, tags: ['a', 'b1', 'b2', 'n'] });
+		expect(await staticData()).toMatchObject({ webhookCalls: before.webhookCalls + 1, tags: [...before.tags, 'n'] });
 	}));
 
 test('a throw in webhook(): n8n answers 500 and records a failed execution', () =>
