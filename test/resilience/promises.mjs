@@ -202,6 +202,22 @@ export function definePromiseSuite(kind) {
 
 	if (kind === 'queue') {
 		test(
+			'the main process is killed: deliveries go on through the webhook processes and the worker',
+			withLog(async () => {
+				const { urls, workflow } = ctx;
+				const [uid] = uids('NOMAIN', 1);
+				await n8n().kill();
+				const answers = [await send(deliveryFor(urls[0], uid)), await send(deliveryFor(urls[1], uid))];
+				await n8n().start();
+				expect(answers.map(outcome)).toEqual(['200 accepted', '200 duplicate']);
+				const { runs, executions } = await runsOf(workflow.id, 'NOMAIN');
+				expect(runs.get(uid)).toBe(1);
+				expect(executions.map((e) => e.status)).toEqual(['success']);
+			}),
+			300_000,
+		);
+
+		test(
 			'no worker running: the delivery is answered 200 once queued and runs when a worker is back',
 			withLog(async () => {
 				const { urls, workflow } = ctx;
