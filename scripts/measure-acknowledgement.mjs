@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { buildDelivery, customizePayload, loadFixture, sendDelivery } from './lib/begini-sender.mjs';
 import { parseOptionsOrExit } from './lib/command-line.mjs';
+import { inPool, percentile } from './lib/load-helpers.mjs';
 import { CACHE_DIR, ROOT, packPackage, startTopology } from './lib/n8n-harness.mjs';
 import { run } from './lib/processes.mjs';
 
@@ -56,8 +57,6 @@ async function startWith(tarball, name) {
 	return { name, topology, workflow, url: workflow.productionUrls[0] };
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
 async function unfinished(target) {
 	const list = await target.topology.main.listExecutions(target.workflow.id, { limit: 20 });
 	return list.filter((e) => ['new', 'running'].includes(e.status)).length;
@@ -66,21 +65,16 @@ async function unfinished(target) {
 async function round(target, index) {
 	const count = Number(args.deliveries);
 	const latencies = [];
-	let next = 0;
 	let failures = 0;
 	const startedAt = performance.now();
-	await Promise.all(
-		Array.from({ length: Number(args.concurrency) }, async () => {
-			while (next < count) {
-				const uid = `APP-MEASURE-${target.name}-${index}-${next++}`;
-				const delivery = buildDelivery({ url: target.url, key: KEY, payload: customizePayload(loadFixture(), { uid }) });
-				const t0 = performance.now();
-				const answer = await sendDelivery(delivery);
-				latencies.push(performance.now() - t0);
-				if (answer.status !== 200 || answer.json?.status !== 'accepted') failures++;
-			}
-		}),
-	);
+	await inPool(Array.from({ length: count }, (_, n) => n), Number(args.concurrency), async (n) => {
+		const uid = `APP-MEASURE-${target.name}-${index}-${n}`;
+		const delivery = buildDelivery({ url: target.url, key: KEY, payload: customizePayload(loadFixture(), { uid }) });
+		const t0 = performance.now();
+		const answer = await sendDelivery(delivery);
+		latencies.push(performance.now() - t0);
+		if (answer.status !== 200 || answer.json?.status !== 'accepted') failures++;
+	});
 	const answeredS = (performance.now() - startedAt) / 1000;
 	while ((await unfinished(target)) > 0) await sleep(200);
 	const finishedS = (performance.now() - startedAt) / 1000;

@@ -217,11 +217,11 @@ export class BeginiTrigger implements INodeType {
  */
 function deliveryState(
 	context: IWebhookFunctions,
+	scope: string,
 	deliveryId: string,
 	now: number,
 	limits: RetryMemoryLimits,
 ): DeliveryState {
-	const scope = triggerScope(context);
 	const state = processDeliveries.claim(scope, deliveryId, now, limits);
 	if (state === 'stored') return 'stored';
 	if (wasSeen(context.getWorkflowStaticData('node')[SEEN_DELIVERIES], deliveryId, now, limits)) {
@@ -236,12 +236,18 @@ function deliveryState(
  * which n8n saves next. Every id this process saw stored is written again, which restores ids that a
  * concurrent request's save overwrote (each request saves the whole copy it loaded).
  */
-function rememberStored(context: IWebhookFunctions, deliveryId: string, now: number, limits: RetryMemoryLimits): void {
-	processDeliveries.markStored(triggerScope(context), deliveryId, now);
+function rememberStored(
+	context: IWebhookFunctions,
+	scope: string,
+	deliveryId: string,
+	now: number,
+	limits: RetryMemoryLimits,
+): void {
+	processDeliveries.markStored(scope, deliveryId, now);
 	const staticData = context.getWorkflowStaticData('node');
 	staticData[SEEN_DELIVERIES] = rememberDeliveries(
 		readSeenDeliveries(staticData[SEEN_DELIVERIES]),
-		processDeliveries.storedEntries(triggerScope(context), now, limits),
+		processDeliveries.storedEntries(scope, now, limits),
 		now,
 		limits,
 	);
@@ -252,8 +258,7 @@ function rememberStored(context: IWebhookFunctions, deliveryId: string, now: num
  * must run. If the sender leaves before n8n answers, the claim stays pending until it expires, and the
  * stored memory decides.
  */
-function releaseClaimUnlessStored(context: IWebhookFunctions, deliveryId: string): void {
-	const scope = triggerScope(context);
+function releaseClaimUnlessStored(context: IWebhookFunctions, scope: string, deliveryId: string): void {
 	const response = context.getResponseObject();
 	response.once('finish', () => {
 		if (response.statusCode !== 200) processDeliveries.release(scope, deliveryId);
@@ -273,12 +278,12 @@ function answerOnceStored(
 	body: IDataObject,
 	onStored?: () => void,
 ): IWebhookResponseData {
-	let stored = false;
+	let remembered = false;
 	return {
 		workflowData: [[{ json: item }]],
 		get webhookResponse() {
-			if (!stored && onStored) onStored();
-			stored = true;
+			if (!remembered && onStored) onStored();
+			remembered = true;
 			return body;
 		},
 	};
@@ -334,7 +339,8 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 
 	const now = Math.floor(receivedAt.getTime() / 1000);
 	const limits = retryLimits(options);
-	const state = deliveryState(context, deliveryId, now, limits);
+	const scope = triggerScope(context);
+	const state = deliveryState(context, scope, deliveryId, now, limits);
 	if (state === 'stored') return respond(context, 200, { status: 'duplicate', deliveryId });
 	if (state === 'pending') {
 		// Not 200: that would end Begini's retries while the first copy may still fail to be stored.
@@ -345,8 +351,8 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 			{ 'Retry-After': String(RETRY_AFTER_SECONDS) },
 		);
 	}
-	releaseClaimUnlessStored(context, deliveryId);
+	releaseClaimUnlessStored(context, scope, deliveryId);
 	return answerOnceStored(item as unknown as IDataObject, answer, () =>
-		rememberStored(context, deliveryId, nowInSeconds(), limits),
+		rememberStored(context, scope, deliveryId, nowInSeconds(), limits),
 	);
 }

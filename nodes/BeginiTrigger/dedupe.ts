@@ -111,13 +111,18 @@ export function rememberDeliveries(
 /** How long a claim waits for n8n's answer before the stored memory alone decides (see `ProcessDeliveries`). */
 export const PENDING_CLAIM_SECONDS = 300;
 
-/** Where a delivery stands in this process. */
+/** Where a delivery stands for this n8n instance. */
 export type DeliveryState = 'new' | 'pending' | 'stored';
 
 interface Claim {
 	state: 'pending' | 'stored';
 	/** When it was claimed (pending) or answered 200 (stored), Unix epoch seconds. */
 	at: number;
+}
+
+/** A stored claim lasts the retry window; a pending one, until `PENDING_CLAIM_SECONDS` have passed. */
+function isCurrent(claim: Claim, now: number, limits: RetryMemoryLimits): boolean {
+	return claim.state === 'stored' ? isFresh(claim.at, now, limits) : now - claim.at < PENDING_CLAIM_SECONDS;
 }
 
 /**
@@ -138,8 +143,8 @@ export class ProcessDeliveries {
 	/** Where `id` stands; a `new` delivery is now pending for the caller. */
 	claim(trigger: string, id: string, now: number, limits: RetryMemoryLimits): DeliveryState {
 		const claims = this.pruned(trigger, now, limits);
-		const known = this.stateOf(claims.get(id), now);
-		if (known !== 'new') return known;
+		const known = claims.get(id);
+		if (known !== undefined && isCurrent(known, now, limits)) return known.state;
 		claims.delete(id);
 		claims.set(id, { state: 'pending', at: now });
 		this.byTrigger.set(trigger, claims);
@@ -169,18 +174,11 @@ export class ProcessDeliveries {
 		return stored;
 	}
 
-	private stateOf(claim: Claim | undefined, now: number): DeliveryState {
-		if (claim === undefined) return 'new';
-		if (claim.state === 'pending' && now - claim.at >= PENDING_CLAIM_SECONDS) return 'new';
-		return claim.state;
-	}
-
 	/** The trigger's record without expired or surplus entries (insertion order is claim order). */
 	private pruned(trigger: string, now: number, limits: RetryMemoryLimits): Map<string, Claim> {
 		const claims = this.byTrigger.get(trigger) ?? new Map<string, Claim>();
 		for (const [id, claim] of claims) {
-			const expired = claim.state === 'stored' ? !isFresh(claim.at, now, limits) : this.stateOf(claim, now) === 'new';
-			if (!expired && claims.size <= limits.maxEntries) break;
+			if (isCurrent(claim, now, limits) && claims.size <= limits.maxEntries) break;
 			claims.delete(id);
 		}
 		if (claims.size === 0) this.byTrigger.delete(trigger);

@@ -3,16 +3,14 @@
 // is one, and 200 sent later. The sender behaves like Begini: it resends anything not answered 200.
 // Every original must end with exactly one execution; a repeat may add one only where it raced its original
 // on another webhook process (the cross-process window the README documents), and that count is printed.
-import { setTimeout as sleep } from 'node:timers/promises';
-
+import { inPool, percentile } from '../../scripts/lib/load-helpers.mjs';
 import { withN8nLog } from '../e2e/support.mjs';
-import { deliveryFor, inPool, outcome, runsPerUid, send, settledExecutions, startWithExample, stopN8n } from './support.mjs';
+import { runsPerUid, sendUntil200, settledExecutions, useExampleTopology } from './support.mjs';
 
 const ORIGINALS = 1600;
 const CONCURRENT_REPEATS = 200;
 const LATER_REPEATS = 200;
 const CONCURRENCY = 16;
-const MAX_ATTEMPTS = 30;
 
 /** The jobs in sending order: [{ uid, copies: [urlIndex…] }]; a job's copies are sent at the same moment. */
 function plan() {
@@ -29,30 +27,8 @@ function plan() {
 	return jobs;
 }
 
-/** Sends like Begini: again after a non-200 answer (409 asks to wait), up to MAX_ATTEMPTS times. */
-async function deliverUntil200(url, uid) {
-	const answers = [];
-	for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-		const startedAt = performance.now();
-		const answer = await send(deliveryFor(url, uid));
-		answers.push({ outcome: outcome(answer), ms: performance.now() - startedAt });
-		if (answer.status === 200) break;
-		await sleep(answer.status === 409 ? 300 : 1000);
-	}
-	return answers;
-}
-
-function percentile(sorted, p) {
-	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 export function defineLoadRun(kind) {
-	let ctx;
-
-	beforeAll(async () => {
-		ctx = await startWithExample(kind);
-	}, 20 * 60_000);
-	afterAll(() => stopN8n(ctx?.started), 120_000);
+	const ctx = useExampleTopology(kind);
 
 	test(
 		'2,000 deliveries, 20% repeats, some concurrent, at concurrency 16: each runs once, but for repeats racing their original on another process (counted)',
@@ -62,7 +38,7 @@ export function defineLoadRun(kind) {
 				const jobs = plan();
 				const startedAt = performance.now();
 				const results = await inPool(jobs, CONCURRENCY, ({ uid, copies }) =>
-					Promise.all(copies.map((c) => deliverUntil200(urls[c % urls.length], uid))),
+					Promise.all(copies.map((c) => sendUntil200(() => urls[c % urls.length], uid))),
 				);
 				const seconds = (performance.now() - startedAt) / 1000;
 

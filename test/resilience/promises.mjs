@@ -15,28 +15,17 @@ import {
 	rememberedIds,
 	runsPerUid,
 	send,
+	sendUntil200,
 	settledExecutions,
 	slowExample,
-	startWithExample,
-	stopN8n,
+	useExampleTopology,
 } from './support.mjs';
-
-/** Resends like Begini, once a second, to each webhook process in turn, until a 200 (at most 30 tries). */
-async function resendUntil200(urls, uid) {
-	let answer;
-	for (let i = 0; i < 30; i++) {
-		answer = await send(deliveryFor(urls[i % urls.length], uid));
-		if (answer.status === 200) break;
-		await sleep(1000);
-	}
-	return answer;
-}
 
 /** Each test's applicants have their own prefix, so its executions can be told apart. */
 const uids = (prefix, count) => Array.from({ length: count }, (_, i) => `APP-R-${prefix}-${String(i + 1).padStart(3, '0')}`);
 
 export function definePromiseSuite(kind) {
-	let ctx;
+	const ctx = useExampleTopology(kind);
 	const n8n = () => ctx.started.n8n;
 	const database = () => ctx.started.database;
 	const topology = () => ctx.started.topology;
@@ -56,11 +45,6 @@ export function definePromiseSuite(kind) {
 		expect(runs.get(uid)).toBe(1);
 		expect(executions.map((e) => e.status)).toEqual(['success']);
 	}
-
-	beforeAll(async () => {
-		ctx = await startWithExample(kind);
-	}, 20 * 60_000);
-	afterAll(() => stopN8n(ctx?.started), 120_000);
 
 	test(
 		'every accepted delivery is remembered, whichever webhook process accepted it',
@@ -264,7 +248,7 @@ export function definePromiseSuite(kind) {
 						`n8n processes that exited: ${JSON.stringify(exited.map((p) => p.name))}\n`,
 				);
 				if (whileDown) expect(whileDown.status).not.toBe(200);
-				expect((await resendUntil200(urls, uid)).status).toBe(200);
+				expect((await sendUntil200((attempt) => urls[attempt % urls.length], uid)).at(-1).status).toBe(200);
 				const { runs } = await runsOf(workflow.id, 'PGDOWN');
 				expect(runs.get(uid)).toBe(1);
 			}),
@@ -284,7 +268,7 @@ export function definePromiseSuite(kind) {
 				await redis.start();
 				const late = early ?? (await pending);
 				process.stdout.write(`[resilience queue] delivery while Redis was down: ${outcome(late)}${early ? '' : ' (after Redis was back)'}\n`);
-				expect((await resendUntil200(urls, uid)).status).toBe(200);
+				expect((await sendUntil200((attempt) => urls[attempt % urls.length], uid)).at(-1).status).toBe(200);
 				const { runs } = await runsOf(workflow.id, 'REDIS');
 				expect(runs.get(uid)).toBe(1);
 			}),

@@ -12,20 +12,18 @@ import { startN8nWithPackage, stopN8n } from '../e2e/support.mjs';
 export const KEY = 'resilience-api-key-3e7b1f';
 export const EXAMPLE = join(ROOT, 'examples', 'begini-risk-routing.json');
 
-/** Brings up the topology, a credential and the example workflow (or `workflowJson`), active on every webhook server. */
-export async function startWithExample(kind, { workflowJson, env } = {}) {
+/** Brings up the topology, a credential and the example workflow, active on every webhook server. */
+async function startWithExample(kind) {
 	const tarball = process.env.E2E_TARBALL ?? (await packPackage());
-	const started = await startN8nWithPackage(tarball, `resilience-${kind}`, { topology: kind, env });
+	const started = await startN8nWithPackage(tarball, `resilience-${kind}`, { topology: kind });
 	const credential = await started.n8n.createCredential({
 		name: 'Begini API',
 		type: 'beginiApi',
 		data: { apiKey: KEY, previousApiKey: '', environment: 'production' },
 	});
-	const workflow = await started.activateWorkflow(workflowJson ?? EXAMPLE, { credentials: { beginiApi: credential } });
+	const workflow = await started.activateWorkflow(EXAMPLE, { credentials: { beginiApi: credential } });
 	return { started, credential, workflow, urls: workflow.productionUrls };
 }
-
-export { stopN8n };
 
 /** The example workflow with a Wait node of `seconds` between the trigger and the Switch (a long-running flow). */
 export function slowExample(seconds, { id = 'BeginiSlowFlow01', webhookId = '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f' } = {}) {
@@ -129,16 +127,32 @@ export async function rememberedIds(database, workflowId, triggerName = 'Begini 
 	return Object.keys(staticData?.[`node:${triggerName}`]?.seenDeliveries ?? {});
 }
 
-/** Runs `task` over `items` with at most `concurrency` at a time; returns the results in order. */
-export async function inPool(items, concurrency, task) {
-	const results = new Array(items.length);
-	let next = 0;
-	const worker = async () => {
-		while (next < items.length) {
-			const index = next++;
-			results[index] = await task(items[index], index);
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-	return results;
+/**
+ * Sends like Begini: again after anything but a 200 (sooner after a 409, which asks to wait), up to
+ * `attempts` times; `urlFor(attempt)` picks where each attempt goes. Returns every answer with its latency:
+ * [{ status, outcome, ms }].
+ */
+export async function sendUntil200(urlFor, uid, { attempts = 30 } = {}) {
+	const answers = [];
+	for (let attempt = 0; attempt < attempts; attempt++) {
+		const startedAt = performance.now();
+		const answer = await send(deliveryFor(urlFor(attempt), uid));
+		answers.push({ status: answer.status, outcome: outcome(answer), ms: performance.now() - startedAt });
+		if (answer.status === 200) break;
+		await sleep(answer.status === 409 ? 300 : 1000);
+	}
+	return answers;
+}
+
+/**
+ * Registers a suite's beforeAll/afterAll: the topology with the example workflow (startWithExample) up for
+ * the suite, stopped after it. Returns the object the suite reads it from: { started, credential, workflow, urls }.
+ */
+export function useExampleTopology(kind) {
+	const ctx = {};
+	beforeAll(async () => {
+		Object.assign(ctx, await startWithExample(kind));
+	}, 20 * 60_000);
+	afterAll(() => stopN8n(ctx.started), 120_000);
+	return ctx;
 }
