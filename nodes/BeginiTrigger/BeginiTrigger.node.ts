@@ -23,6 +23,7 @@ import {
 import type { DeliveryKeyMode, DeliveryState, RetryMemoryLimits } from './dedupe';
 import { triggerProperties } from './description';
 import { asReceived, eventTypeOf, parsePayload, redactHeaders, simplify } from './normalize';
+import { triggerPanel } from './triggerPanel';
 import type { BeginiEnvironment, DeliveryMetadata } from './types';
 import { verifySignature } from './verify';
 import type { SignatureAlgorithm, SignatureKeys } from './verify';
@@ -157,7 +158,8 @@ export class BeginiTrigger implements INodeType {
 		],
 		eventTriggerDescription: 'Waiting for Begini to send an event to the Test URL',
 		activationMessage:
-			'Begini events sent to the Production URL now start this workflow. Paste that URL into Begini Deployment Centre if you have not yet.',
+			'Begini events sent to the Production URL now start this workflow. If you have not yet, save that URL in Beacon → Deployment Centre → your deployment → Production tab.',
+		triggerPanel,
 		sensitiveOutputFields: ['headers.x-signature', 'headers.x-begini-signature'],
 		properties: triggerProperties,
 	};

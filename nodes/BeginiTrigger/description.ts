@@ -27,7 +27,7 @@ const EVENT_DESCRIPTIONS: Record<KnownEventType, string> = {
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Copy the Production URL above into Begini Beacon → Deployment Centre → your deployment → Production tab → Webservice Endpoint URL, and activate this workflow. Use the credential of the same environment.',
+			"Begini sends events to the URL saved in Beacon → Deployment Centre → your deployment → Test or Production tab → Webservice Endpoint URL. Save the Test URL above in the Test tab to try this node, and the Production URL in the Production tab when you publish. Use the API key of the same tab in the credential.",
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
@@ -40,10 +40,10 @@ export const triggerProperties: INodeProperties[] = [
 			.sort((a, b) => EVENT_LABELS[a].localeCompare(EVENT_LABELS[b]))
 			.map((type) => ({ name: EVENT_LABELS[type], value: type, description: EVENT_DESCRIPTIONS[type] })),
 		default: [],
-		// n8n shows "Select" for an empty multi-select; say what empty means here.
-		placeholder: 'All events, including future ones',
+		// n8n shows "Select" in an empty multi-select whatever its placeholder: the hint says what empty means.
+		hint: 'Leave empty for every event, including types Begini adds later',
 		description:
-			'Which events start the workflow. Leave empty for every event, including types Begini adds later. Other events are acknowledged and start nothing.',
+			'Which events start the workflow. Begini gets a 200 for the others, which start nothing.',
 	},
 	{
 		displayName: 'Simplify',
@@ -57,7 +57,7 @@ export const triggerProperties: INodeProperties[] = [
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: 'Add option',
 		default: {},
 		options: [
 			{
@@ -76,13 +76,13 @@ export const triggerProperties: INodeProperties[] = [
 					{
 						name: 'Exact Payload',
 						value: 'payload',
-						description: 'A delivery with the same bytes is a retry. Right for Begini, which resends the same body.',
+						description: 'A delivery with the same body as an earlier one is a retry. Right for Begini, which resends the same body.',
 					},
 					{
 						name: 'Event Identity',
 						value: 'eventIdentity',
 						description:
-							'Same deployment, applicant, event type and score time is a retry, even if the body was re-serialised on the way',
+							'Same deployment, applicant, event type and score time is a retry, even if a proxy reformatted the body on the way',
 					},
 				],
 				default: 'payload',
@@ -93,7 +93,7 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'includeHeaders',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to add the request headers to each item. Signature headers are always redacted.',
+				description: 'Whether to add the request headers to each item. Signature and key headers are replaced by [redacted].',
 			},
 			{
 				displayName: 'Retry Memory (Deliveries)',
@@ -102,7 +102,7 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 100000 },
 				default: DEFAULT_RETRY_MEMORY_SIZE,
 				description:
-					'How many recent deliveries are remembered to refuse retries. The memory is saved with the workflow on every event, so keep it modest.',
+					'How many recent deliveries are remembered to refuse retries. The memory is saved with the workflow on every event (about 30 bytes each), so keep it modest.',
 			},
 			{
 				displayName: 'Retry Window (Hours)',
