@@ -4,7 +4,7 @@ import { BEGINI_TEST_API_URL, SAMPLE_ITEMS_URL, TRY_LOCALLY_URL } from './links'
 
 /**
  * The trigger panel's text (the input side of the node's window). n8n shows `header` as plain text,
- * `activationHint` under the "Listen for test event" button, and `executionsHelp` when the user opens "When will
+ * `activationHint` under the "Execute step" button (n8n 2.41 labels it so for every trigger but its own Webhook), and `executionsHelp` when the user opens "When will
  * this node trigger my flow?" (or "More info"); the last two as sanitised HTML, where a link needs
  * target="_blank" to leave the editor open, and `data-key="executions"` opens the executions list.
  * `active` means the workflow is published (activated, in n8n 1.x).
@@ -16,10 +16,10 @@ const link = (url: string, text: string) => `<a href="${url}" target="_blank">${
 const TEST_REQUEST = `curl -X POST ${BEGINI_TEST_API_URL} -H 'api-key: YOUR_TEST_API_KEY'`;
 
 const GET_A_TEST_EVENT = [
-	'<b>Get a test event from Begini</b>',
+	'<b>With a test event from Begini</b>',
 	"1. Give this node a Begini API credential with your deployment's <b>Test</b> API key.",
 	'2. Open <b>Webhook URLs</b> above the parameters and copy the <b>Test URL</b> into Beacon → Deployment Centre → your deployment → <b>Test</b> tab → <b>Webservice Endpoint URL</b>.',
-	'3. Click <b>Listen for test event</b>. Within 2 minutes, ask Begini to send its test event (from a terminal, Postman or an HTTP Request node):',
+	'3. Click <b>Execute step</b>: n8n listens on the Test URL for 2 minutes. Meanwhile, ask Begini to send its test event (from a terminal, Postman or an HTTP Request node):',
 	`<code>${TEST_REQUEST}</code>`,
 	'Begini answers 200 once this node has accepted the event. A 422 carries this node\'s answer: "signature mismatch" means the credential holds the other environment\'s key.',
 	'Leave <b>Events</b> empty while testing: Begini does not say which event type its test sends.',
@@ -43,7 +43,7 @@ export const triggerPanel: TriggerPanelDefinition = {
 	},
 	activationHint: {
 		inactive:
-			"Put the Test URL in Beacon's Test tab, click the button, then call Begini's test API. Once it works, put the Production URL in the Production tab and publish the workflow.",
+			"Put the Test URL in Beacon's Test tab, click Execute step, then call Begini's test API. Once it works, put the Production URL in the Production tab and publish the workflow.",
 		active:
 			'Begini events sent to the Production URL also run this workflow, but those executions do not show up here.',
 	},
