@@ -27,7 +27,7 @@ const EVENT_DESCRIPTIONS: Record<KnownEventType, string> = {
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			"Begini sends events to the URL saved in Beacon → Deployment Centre → your deployment → Test or Production tab → Webservice Endpoint URL. Save the Test URL above in the Test tab to try this node, and the Production URL in the Production tab when you publish. Use the API key of the same tab in the credential.",
+			"Begini sends events to the URL saved in its dashboard, Beacon → Deployment Centre → your deployment → Test or Production tab → Webservice Endpoint URL. Save the Test URL above in the Test tab to try this node, and the Production URL in the Production tab when you publish. Use the API key of the same tab in the credential.",
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',

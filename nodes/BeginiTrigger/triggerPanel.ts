@@ -18,14 +18,14 @@ const TEST_REQUEST = `curl -X POST ${BEGINI_TEST_API_URL} -H 'api-key: YOUR_TEST
 const GET_A_TEST_EVENT = [
 	'<b>With a test event from Begini</b>',
 	"1. Give this node a Begini API credential with your deployment's <b>Test</b> API key.",
-	'2. Open <b>Webhook URLs</b> above the parameters and copy the <b>Test URL</b> into Beacon → Deployment Centre → your deployment → <b>Test</b> tab → <b>Webservice Endpoint URL</b>.',
+	"2. Open <b>Webhook URLs</b> above the parameters and copy the <b>Test URL</b> into Begini's dashboard, Beacon → Deployment Centre → your deployment → <b>Test</b> tab → <b>Webservice Endpoint URL</b>.",
 	'3. Click <b>Execute step</b>: n8n listens on the Test URL for 2 minutes. Meanwhile, ask Begini to send its test event (from a terminal, Postman or an HTTP Request node):',
 	`<code>${TEST_REQUEST}</code>`,
 	'Begini answers 200 once this node has accepted the event. A 422 carries this node\'s answer: "signature mismatch" means the credential holds the other environment\'s key.',
 	'Leave <b>Events</b> empty while testing: Begini does not say which event type its test sends.',
 ].join('<br />');
 
-const WITHOUT_BEGINI = `<b>Without Begini</b>, paste a ${link(SAMPLE_ITEMS_URL, 'sample item')} with <b>set mock data</b> in the output panel, or run a local n8n and send it signed sample events with <code>npm run send</code> (${link(TRY_LOCALLY_URL, 'how')}).`;
+const WITHOUT_BEGINI = `<b>Without Begini</b>, paste a ${link(SAMPLE_ITEMS_URL, 'sample item')} with <b>set mock data</b> in the output panel, or send signed sample events to a local n8n with <code>npm run send</code> (${link(TRY_LOCALLY_URL, 'see the README')}).`;
 
 const GO_LIVE =
 	"<b>To go live</b>, copy the <b>Production URL</b> into Beacon's <b>Production</b> tab, use the Production API key, and publish the workflow. Begini's events then run it; those executions appear in the executions list, not in the editor.";
