@@ -39,10 +39,14 @@ interface Deployment {
 /** An HTTP answer, or the error code of a request that got none. */
 type Sent = { answer: HttpAnswer } | { code: string };
 
+/** The network error's code (ECONNREFUSED, ECONNABORTED, …), wherever n8n's wrapping put it. */
 function errorCode(error: unknown): string {
-	const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
-	if (typeof cause?.code === 'string') return cause.code;
-	return typeof code === 'string' ? code : '';
+	let current = error as { code?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; current && depth < 4; depth++) {
+		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code;
+		current = current.cause as typeof current;
+	}
+	return '';
 }
 
 /** One request through the credential's `authenticate`; every HTTP status comes back to be mapped here. */

@@ -259,6 +259,16 @@ export function testEventOutcome(answer: HttpAnswer, context: TestEventContext):
 	return failure(answer, `Begini answered ${statusCode}`, 'Begini documents 200, 400, 403, 422, 424 and 503 for this request.');
 }
 
+const NETWORK_ERRORS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection dropped',
+	EPIPE: 'connection dropped',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'host not found',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+};
+
 /** No answer at all: a timeout, a refused or broken connection, an unknown host. */
 export function transportFailure(code: string, timeoutSeconds: number, baseUrl: string): AnswerError {
 	const timedOut = ['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT'].includes(code);
@@ -273,7 +283,8 @@ export function transportFailure(code: string, timeoutSeconds: number, baseUrl: 
 	}
 	return {
 		httpCode: '',
-		message: `Could not connect to ${baseUrl} (${code || 'no answer'})`,
+		// In words: n8n replaces a message that contains a code such as ECONNREFUSED with a generic one.
+		message: `Could not connect to ${baseUrl} (${NETWORK_ERRORS[code] ?? 'no answer'})`,
 		description: "Check the credential's API Base URL and n8n's network access to it.",
 		detail: { code },
 	};

@@ -258,7 +258,7 @@ export class BeginiSandbox {
 		session.tokensIssued += 1;
 		this.sessions.set(uid, session);
 		const issuedAt = Math.floor(Date.now() / 1000);
-		const claims = base64url({ sub: uid, iid: integrationId, env: name, iat: issuedAt, exp: issuedAt + 3600 });
+		const claims = base64url({ sub: uid, iid: integrationId, env: name, iat: issuedAt, exp: issuedAt + 3600, jti: randomBytes(8).toString('hex') });
 		const unsigned = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${claims}`;
 		session.token = `${unsigned}.${createHmac('sha256', this.#secret).update(unsigned).digest('base64url')}`;
 		this.log(`session ${session.tokensIssued > 1 ? 'token re-issued' : 'created'}: uid=${uid} (${name})`);

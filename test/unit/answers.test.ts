@@ -134,7 +134,7 @@ describe('no answer', () => {
 
 	it('a refused connection names the base URL', () => {
 		expect(transportFailure('ECONNREFUSED', 30, 'http://127.0.0.1:5690').message).toBe(
-			'Could not connect to http://127.0.0.1:5690 (ECONNREFUSED)',
+			'Could not connect to http://127.0.0.1:5690 (connection refused)',
 		);
 	});
 });
