@@ -26,7 +26,10 @@ export const TEST_EVENT_TYPE = 'webhook.test';
 
 /** One event's payload for a session, from the sample in test/fixtures/events, with the session's values. */
 export function outcomePayload(type, session, { riskBand, score, now = new Date() } = {}) {
-	const payload = customizePayload(loadFixture(type), { uid: session.uid, riskBand, score });
+	const fixture = loadFixture(type);
+	// Only score events carry a band and a score.
+	const scored = fixture.event?.details?.calculated !== undefined;
+	const payload = customizePayload(fixture, scored ? { uid: session.uid, riskBand, score } : { uid: session.uid });
 	payload.integration_id = session.integrationId;
 	const details = payload.event.details ?? {};
 	const seconds = Math.floor(now.getTime() / 1000);

@@ -152,3 +152,15 @@ describe('playing the applicant: signed deliveries to the environment’s URL', 
 		expect(output).toMatch(/psychometric_score\.complete\s+delivered\s+attempts: 200/);
 	});
 });
+
+describe('payloads', () => {
+	it('only score events carry the band and score played', async () => {
+		await createSession('APP2026000230');
+		const before = receiver.received.length;
+		await play({ uid: 'APP2026000230', outcome: 'complete', riskBand: 'E', score: 300 });
+		const events = receiver.received.slice(before).map((r) => JSON.parse(r.body.toString('utf8')));
+		const complete = events.find((e) => e.event.type === 'application.complete');
+		expect(complete.event.details.calculated).toBeUndefined();
+		expect(events.find((e) => e.event.type === 'psychometric_score.complete').event.details.calculated).toMatchObject({ risk_band: 'E', score: 300 });
+	});
+});
