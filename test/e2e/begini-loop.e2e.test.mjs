@@ -26,6 +26,41 @@ let n8n;
 let sandbox;
 let routing;
 let intake;
+let credential;
+const credentialData = {
+	apiKey: KEY,
+	previousApiKey: '',
+	environment: 'production',
+	integrationId: INTEGRATION_ID,
+	baseUrl: '', // the sandbox's, once it is up
+	sessionAuthentication: 'apiKey',
+};
+/** A workflow that runs Send Test Event when called: Webhook → Begini (Webhook → Send Test Event). */
+const SEND_TEST_EVENT = {
+	id: 'BeginiSendTest01',
+	name: 'Begini: send a test event',
+	nodes: [
+		{
+			parameters: { httpMethod: 'POST', path: 'begini-send-test', responseMode: 'lastNode', options: {} },
+			id: '1f0e9d8c-7b6a-4c5d-8e9f-0a1b2c3d4e5f',
+			name: 'Call',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2.1,
+			position: [0, 0],
+			webhookId: '2a1b0c9d-8e7f-4a6b-9c5d-1e2f3a4b5c6d',
+		},
+		{
+			parameters: { resource: 'webhook', operation: 'sendTestEvent', options: {} },
+			id: '3b2c1d0e-9f8a-4b7c-8d6e-2f3a4b5c6d7e',
+			name: 'Send test event',
+			type: 'n8n-nodes-begini.begini',
+			typeVersion: 1,
+			position: [260, 0],
+			credentials: { beginiApi: { id: 'x', name: 'Begini API' } },
+		},
+	],
+	connections: { Call: { main: [[{ node: 'Send test event', type: 'main', index: 0 }]] } },
+};
 const withLog = (fn) => withN8nLog(n8n, fn);
 
 /** What a lender's front end does: posts a new application to the intake workflow. */
@@ -57,18 +92,8 @@ beforeAll(async () => {
 	}).start();
 	started = await startN8nWithPackage(tarball, 'e2e-loop');
 	n8n = started.n8n;
-	const credential = await n8n.createCredential({
-		name: 'Begini API',
-		type: 'beginiApi',
-		data: {
-			apiKey: KEY,
-			previousApiKey: '',
-			environment: 'production',
-			integrationId: INTEGRATION_ID,
-			baseUrl: sandbox.url,
-			sessionAuthentication: 'apiKey',
-		},
-	});
+	credentialData.baseUrl = sandbox.url;
+	credential = await n8n.createCredential({ name: 'Begini API', type: 'beginiApi', data: credentialData });
 	routing = await withLog(() => started.activateWorkflow(ROUTING, { credentials: { beginiApi: credential } }));
 	intake = await withLog(() => started.activateWorkflow(INTAKE, { credentials: { beginiApi: credential } }));
 	// What the lender does in Begini's Deployment Centre: paste the trigger's Production URL.
@@ -138,12 +163,39 @@ test('a resend after a lost answer starts nothing more: one execution per delive
 		expect(expired[0].branches[SWITCH]).toEqual({ 'Journey ended without score': 1 });
 	}));
 
+test("Send Test Event through n8n: Begini's test delivery reaches the trigger, which accepts it", () =>
+	withLog(async () => {
+		const tester = await started.activateWorkflow(SEND_TEST_EVENT, { credentials: { beginiApi: credential } });
+		const response = await fetch(tester.productionUrls[0], { method: 'POST' });
+		expect(response.status).toBe(200);
+		expect(await response.json()).toMatchObject({ delivered: true, receiverStatusCode: 200, environment: 'production' });
+		const executions = await routingExecutions(4);
+		expect(executions.at(-1)).toMatchObject({
+			triggerItems: [expect.objectContaining({ eventType: 'webhook.test', integrationId: INTEGRATION_ID })],
+			branches: { [SWITCH]: { 'Other event': 1 } },
+		});
+	}));
+
+test('HMAC mode in real n8n: the credential signs the exact body and the sandbox accepts it', () =>
+	withLog(async () => {
+		sandbox.configure('production', { sessionAuthentication: 'hmac' });
+		await n8n.ensureCredential({ name: 'Begini API', type: 'beginiApi', data: { ...credentialData, sessionAuthentication: 'hmac' } });
+		try {
+			const answer = await submitApplication({ applicationId: 'APP2026E2E003' });
+			expect(answer.status).toBe(200);
+			expect(answer.json).toMatchObject({ applicationId: 'APP2026E2E003', accessToken: expect.any(String) });
+		} finally {
+			sandbox.configure('production', { sessionAuthentication: 'apiKey' });
+			await n8n.ensureCredential({ name: 'Begini API', type: 'beginiApi', data: credentialData });
+		}
+	}));
+
 test('a bad application id is refused by the node before Begini is called, with a clear error', () =>
 	withLog(async () => {
 		const answer = await submitApplication({ applicationId: 'jane.doe@example.com' });
 		expect(answer.status).toBe(500);
 		expect(sandbox.state().sessions.map((s) => s.uid)).not.toContain('jane.doe@example.com');
-		const list = await n8n.waitForExecutions(intake.id, { count: 3 });
+		const list = await n8n.waitForExecutions(intake.id, { count: 4 });
 		const failed = await n8n.getExecution(list[0].id);
 		expect(failed.status).toBe('error');
 		expect(failed.error?.message ?? JSON.stringify(failed.nodes['Create Begini session'].error)).toContain('Begini accepts');
