@@ -201,6 +201,24 @@ test('a bad application id is refused by the node before Begini is called, with 
 		expect(failed.error?.message ?? JSON.stringify(failed.nodes['Create Begini session'].error)).toContain('Begini accepts');
 	}));
 
+test("n8n's credential test runs the local check: a malformed key or base URL is refused, a good one accepted", () =>
+	withLog(async () => {
+		const testWith = (change) =>
+			n8n.rest('POST', '/credentials/test', {
+				credentials: { id: credential.id, name: 'Begini API', type: 'beginiApi', data: { ...credentialData, ...change } },
+			});
+		expect(await testWith({})).toMatchObject({ status: 'OK' });
+		expect(await testWith({ apiKey: 'e2e loop key' })).toEqual({
+			status: 'Error',
+			message: 'API Key contains a space or line break; paste the key as one word',
+		});
+		expect(await testWith({ baseUrl: 'http://api.begini.co' })).toMatchObject({
+			status: 'Error',
+			message: expect.stringContaining('must start with https://'),
+		});
+		expect(sandbox.state().sessions).toHaveLength(3); // the test sent nothing to the API
+	}));
+
 test("the API key never appears in n8n's log", () =>
 	withLog(async () => {
 		expect(n8n.fullLog()).not.toContain(KEY);
