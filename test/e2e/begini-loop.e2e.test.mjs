@@ -105,6 +105,14 @@ afterAll(async () => {
 	await sandbox?.stop();
 }, 60_000);
 
+test('n8n loads the Begini node, its AI-tool variant (usableAsTool) and the trigger', () =>
+	withLog(async () => {
+		expect(await n8n.loadedNodeTypes()).toEqual(
+			expect.arrayContaining(['n8n-nodes-begini.begini', 'n8n-nodes-begini.beginiTool', 'n8n-nodes-begini.beginiTrigger']),
+		);
+		expect(intake.active).toBe(true);
+	}));
+
 test('an application creates a Begini session; the intake workflow answers with the link to send', () =>
 	withLog(async () => {
 		const answer = await submitApplication({ applicationId: 'APP2026E2E001', email: 'applicant@example.com' });
