@@ -1,25 +1,37 @@
 #!/usr/bin/env node
 // `npm start`: a real local n8n with this package installed as a community package,
-// an owner login, a Begini API credential and the example workflow, active. One n8n process on
-// SQLite, or with --queue n8n's queue mode (main, worker, two webhook processes, PostgreSQL, Redis).
+// an owner login, a Begini API credential and both example workflows, active, and the Begini sandbox
+// standing in for Begini's API. One n8n process on SQLite, or with --queue n8n's queue mode (main, worker,
+// two webhook processes, PostgreSQL, Redis).
 //
 //   npm start -- [--port 5678] [--queue] [--no-build] [--stage] [--fresh] [--n8n-version 2.41.1]
 //                [--api-key KEY] [--environment production|test] [--workflow examples/x.json]
+//                [--sandbox-port 5690]
 //
 // Plain Node.js (>= 20), built-ins only. n8n runs under Node.js 24 from the npm registry, or for
 // an n8n 1.x whose "engines" (and isolated-vm's) allow it, under the Node running this script.
 
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { CACHE_DIR, DEFAULT_N8N_VERSION, ROOT, diskUsage, packPackage, startTopology } from './lib/n8n-harness.mjs';
+import {
+	CACHE_DIR,
+	DEFAULT_N8N_VERSION,
+	ROOT,
+	diskUsage,
+	isPortInUse,
+	packPackage,
+	startTopology,
+} from './lib/n8n-harness.mjs';
+import { BeginiSandbox, DEFAULT_ENVIRONMENTS, SANDBOX_DEFAULT_PORT } from './lib/begini-sandbox.mjs';
 import { parseOptionsOrExit } from './lib/command-line.mjs';
 
 const HELP = `Usage: npm start -- [options]
 
 Builds and packs this package, installs it into a local n8n the way n8n installs a
 community package, starts n8n on 127.0.0.1 with an owner account, a "Begini API"
-credential and the example workflow (active), and prints how to send it a signed event.
-Ctrl-C stops n8n (and with --queue PostgreSQL and Redis).
+credential and both example workflows (active), starts the Begini sandbox as the
+credential's API, and prints how to send an application and play the applicant.
+Ctrl-C stops n8n and the sandbox (and with --queue PostgreSQL and Redis).
 
   --port N            n8n port on 127.0.0.1 (default 5678; the task runner uses N+1)
   --queue             queue mode: main on --port, a worker and two webhook processes on free
@@ -32,7 +44,9 @@ Ctrl-C stops n8n (and with --queue PostgreSQL and Redis).
   --n8n-version V     n8n version (default ${DEFAULT_N8N_VERSION}; env N8N_VERSION)
   --api-key KEY       the API key to put in the credential (default: a demo key)
   --environment ENV   credential environment: production (default) or test
-  --workflow FILE     workflow to import (default examples/begini-risk-routing.json)
+  --workflow FILE     workflow with the Begini Trigger (default examples/begini-risk-routing.json)
+  --intake-workflow FILE  workflow with the Begini node (default examples/begini-application-intake.json)
+  --sandbox-port N    Begini sandbox port (default ${SANDBOX_DEFAULT_PORT}; a free one if that is taken)
   --verbose           print n8n's log as it runs (it is always written to the log file)
   -h, --help`;
 
@@ -49,6 +63,8 @@ const args = parseOptionsOrExit(
 		'api-key': { type: 'string', default: process.env.BEGINI_API_KEY ?? 'demo-begini-api-key-0123456789abcdef' },
 		environment: { type: 'string', default: 'production' },
 		workflow: { type: 'string', default: join(ROOT, 'examples', 'begini-risk-routing.json') },
+		'intake-workflow': { type: 'string', default: join(ROOT, 'examples', 'begini-application-intake.json') },
+		'sandbox-port': { type: 'string', default: String(SANDBOX_DEFAULT_PORT) },
 		verbose: { type: 'boolean', default: false },
 	},
 	HELP,
@@ -74,10 +90,12 @@ const aboutUs = (line, more = '') =>
 	new RegExp(`begini|loopback-guard${more}`, 'i').test(line.replaceAll(CACHE_DIR, '')) && !/^\s+at /.test(line);
 
 let topology;
+let sandbox;
 let stopping = false;
 async function shutdown(code = 0) {
 	if (stopping) return;
 	stopping = true;
+	await sandbox?.stop();
 	if (topology) {
 		say(`stopping n8n${topology.kind === 'queue' ? ', PostgreSQL and Redis' : ''}…`);
 		await topology.stop();
@@ -123,7 +141,17 @@ try {
 	for (const p of topology.n8nProcesses) say(`${p.name} ready on ${p.healthUrl} in ${secs(p.startupMs)} (log: ${shown(p.logFile)})`);
 	say(`up in ${secs(topology.startupMs)}`);
 
-	// 4. owner, credential, workflow
+	// 4. the Begini sandbox: Begini's API on loopback, with the credential's key for its environment
+	const wantedPort = Number(args['sandbox-port']);
+	sandbox = await new BeginiSandbox({
+		port: (await isPortInUse(wantedPort)) ? 0 : wantedPort,
+		environments: { [args.environment]: { apiKey: args['api-key'] } },
+		log: (line) => console.log(`  sandbox | ${line}`),
+	}).start();
+	const integrationId = DEFAULT_ENVIRONMENTS[args.environment].integrationId;
+	say(`Begini sandbox on ${sandbox.url}`);
+
+	// 5. owner, credential, workflows
 	const owner = await n8n.setupOwner();
 
 	// our node must have loaded
@@ -138,13 +166,25 @@ try {
 	const credential = await n8n.ensureCredential({
 		name: 'Begini API',
 		type: 'beginiApi',
-		data: { apiKey: args['api-key'], previousApiKey: '', environment: args.environment },
+		data: {
+			apiKey: args['api-key'],
+			previousApiKey: '',
+			environment: args.environment,
+			integrationId,
+			baseUrl: sandbox.url,
+			sessionAuthentication: 'apiKey',
+		},
 	});
-	const wf = await topology.activateWorkflow(resolve(args.workflow), {
-		credentials: { beginiApi: credential },
-		replace: args['reset-workflow'], // otherwise keep the user's edits and executions from earlier runs
-	});
+	// replace: false keeps the user's edits and executions from earlier runs
+	const activate = (file) =>
+		topology.activateWorkflow(resolve(file), { credentials: { beginiApi: credential }, replace: args['reset-workflow'] });
+	const wf = await activate(args.workflow);
+	const intake = await activate(args['intake-workflow']);
 	const urls = wf.webhooks.length ? wf.productionUrls : [];
+	// what a lender does in Begini's Deployment Centre: the trigger's Production URL as the webhook URL
+	if (urls[0]) sandbox.configure(args.environment, { webhookUrl: urls[0] });
+	const intakeUrl = intake.webhooks.length ? intake.productionUrls[0] : undefined;
+	const sandboxOption = sandbox.port === SANDBOX_DEFAULT_PORT ? '' : ` --sandbox ${sandbox.url}`;
 
 	const warnings = n8n.lines.filter((line) => aboutUs(line)).slice(-10);
 	const send = (url, extra = '') => `npm run send -- --url ${url} --key ${args['api-key']}${extra}`;
@@ -157,11 +197,20 @@ try {
  Editor:            ${n8n.editorUrl}
  Login:             ${owner.email}  /  ${owner.password}
  Workflow:          ${n8n.editorUrl}/workflow/${wf.id}  ("${wf.name}", ${wf.active ? 'active' : 'NOT active'})
+ Intake workflow:   ${n8n.editorUrl}/workflow/${intake.id}  ("${intake.name}", ${intake.active ? 'active' : 'NOT active'})
  Credential:        "${credential.name}" (beginiApi, ${args.environment}), API key: ${args['api-key']}
+ Begini sandbox:    ${sandbox.url}  (the credential's API Base URL; webhooks go to ${urls[0] ?? '-'})
  ${urlLines.join('\n ') || 'Production URL:    -'}
  Test URL:          ${wf.testWebhookUrl ?? '-'}   (after "Listen for test event" in the editor)
 ${kind === 'queue' ? queueSummary() : ''}
- Send a signed sample event (psychometric_score.complete, risk band B → "Approve"):
+ The whole loop: 1. an application arrives, a session is created, the answer is the link to send:
+   curl -s -X POST ${intakeUrl ?? '<intake URL>'} -H 'content-type: application/json' -d '{"applicationId":"APP2026000123","email":"applicant@example.com"}'
+ 2. play the applicant (the sandbox then sends signed webhooks to the Begini Trigger):
+   npm run sandbox -- play${sandboxOption} --uid APP2026000123 --complete --band B --score 712
+   npm run sandbox -- play${sandboxOption} --uid APP2026000123 --expire        (or --cancel, --abandon)
+   (one uid, one assessment: use a new applicationId for the next run)
+
+ Or send a signed sample event straight to the trigger (psychometric_score.complete, band B → "Approve"):
    ${url ? urls.map((u) => send(u)).join('\n   ') : '(the workflow has no Begini Trigger)'}
  Other cases:
    ${url ? send(url, ' --type application.expired') : ''}

@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { apiKeyProblem } from './apiKeyCheck';
+import { testBeginiCredential } from '../Begini/credentialCheck';
 import {
 	DEFAULT_RETRY_MEMORY_SIZE,
 	DEFAULT_RETRY_WINDOW_HOURS,
@@ -170,16 +170,8 @@ export class BeginiTrigger implements INodeType {
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted,
 			): Promise<INodeCredentialTestResult> {
-				const data = credential.data ?? {};
-				const problem =
-					apiKeyProblem('API Key', String(data.apiKey ?? ''), true) ??
-					apiKeyProblem('Previous API Key', String(data.previousApiKey ?? ''), false);
-				if (problem !== null) return { status: 'Error', message: problem };
-				return {
-					status: 'OK',
-					message:
-						'The key looks right. Begini has no way to check a key without sending a real delivery: send a test event from Begini to confirm.',
-				};
+				// One test for both Begini nodes: n8n runs whichever node's it finds first.
+				return testBeginiCredential(credential.data);
 			},
 		},
 	};

@@ -2,15 +2,18 @@ import { parseArgs } from 'node:util';
 
 /**
  * Parses a script's options with node:util's parseArgs (strict): prints the help and exits 2 on a wrong
- * option, prints it and exits 0 on --help / -h. Returns the option values.
+ * option, prints it and exits 0 on --help / -h. Returns the option values; with `allowPositionals`, the
+ * words that are not options too, as `positionals` (a command such as `play`).
  */
-export function parseOptionsOrExit(options, help) {
+export function parseOptionsOrExit(options, help, { allowPositionals = false } = {}) {
 	let values;
 	try {
-		values = parseArgs({
+		const parsed = parseArgs({
 			options: { ...options, help: { type: 'boolean', short: 'h', default: false } },
 			strict: true,
-		}).values;
+			allowPositionals,
+		});
+		values = allowPositionals ? { ...parsed.values, positionals: parsed.positionals } : parsed.values;
 	} catch (e) {
 		console.error(`${e.message}\n\n${help}`);
 		process.exit(2);

@@ -42,6 +42,9 @@ describe('npm pack', () => {
 				'dist/nodes/BeginiTrigger/BeginiTrigger.node.json',
 				'dist/nodes/BeginiTrigger/begini.svg',
 				'dist/nodes/BeginiTrigger/begini.dark.svg',
+				'dist/nodes/Begini/Begini.node.json',
+				'dist/nodes/Begini/begini.svg',
+				'dist/nodes/Begini/begini.dark.svg',
 			]),
 		);
 		expect(paths.filter((path) => /test|spec|fixtures/i.test(path))).toEqual([]);
@@ -62,8 +65,8 @@ describe('dist in plain Node.js', () => {
 					const className = path.basename(file).split('.')[0];
 					const instance = new exported[className]();
 					out[file] = instance.description
-						? { kind: 'node', name: instance.description.name, icon: instance.description.icon, credentials: instance.description.credentials, hasWebhook: typeof instance.webhook, webhooks: instance.description.webhooks }
-						: { kind: 'credential', name: instance.name, icon: instance.icon, properties: instance.properties.map((p) => p.name) };
+						? { kind: 'node', name: instance.description.name, icon: instance.description.icon, credentials: instance.description.credentials, hasWebhook: typeof instance.webhook, hasExecute: typeof instance.execute, webhooks: instance.description.webhooks, usableAsTool: instance.description.usableAsTool, credentialTests: Object.keys(instance.methods?.credentialTest ?? {}) }
+						: { kind: 'credential', name: instance.name, icon: instance.icon, properties: instance.properties.map((p) => p.name), authenticate: typeof instance.authenticate, test: typeof instance.test };
 				}
 				console.log(JSON.stringify(out));`,
 			],
@@ -81,11 +84,26 @@ describe('dist in plain Node.js', () => {
 		});
 	});
 
-	it('loads the credential with its three fields', () => {
+	it('loads the Begini node: an action node with execute(), usable as an AI tool, tested by the same credential test', () => {
+		expect(loaded['dist/nodes/Begini/Begini.node.js']).toMatchObject({
+			kind: 'node',
+			name: 'begini',
+			credentials: [{ name: 'beginiApi', required: true, testedBy: 'beginiApiKeyCheck' }],
+			hasWebhook: 'undefined',
+			hasExecute: 'function',
+			usableAsTool: true,
+			credentialTests: ['beginiApiKeyCheck'],
+		});
+		expect(loaded['dist/nodes/BeginiTrigger/BeginiTrigger.node.js'].credentialTests).toEqual(['beginiApiKeyCheck']);
+	});
+
+	it('loads the credential with its fields, an authenticate function and no remote test', () => {
 		expect(loaded['dist/credentials/BeginiApi.credentials.js']).toMatchObject({
 			kind: 'credential',
 			name: 'beginiApi',
-			properties: ['apiKey', 'previousApiKey', 'environment'],
+			properties: ['apiKey', 'previousApiKey', 'environment', 'integrationId', 'baseUrl', 'sessionAuthentication'],
+			authenticate: 'function',
+			test: 'undefined',
 		});
 	});
 

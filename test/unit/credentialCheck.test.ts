@@ -1,0 +1,27 @@
+import { testBeginiCredential } from '../../nodes/Begini/credentialCheck';
+
+const good = { apiKey: 'bgn_live_8f2c1e', environment: 'production' };
+
+describe('the Begini API credential test (local, sends nothing)', () => {
+	it('accepts a well-formed key, with or without the Begini node fields', () => {
+		expect(testBeginiCredential(good).status).toBe('OK');
+		expect(
+			testBeginiCredential({ ...good, integrationId: '65f1c2a9e4b0a1d2c3e4f5a6', baseUrl: 'http://127.0.0.1:5690' })
+				.status,
+		).toBe('OK');
+	});
+
+	it.each([
+		['an empty key', { apiKey: '' }, 'API Key is empty'],
+		['a key with a space', { apiKey: 'bgn live' }, 'API Key contains a space'],
+		['a padded previous key', { previousApiKey: ' old' }, 'Previous API Key starts or ends'],
+		['a padded integration ID', { integrationId: ' 65f1' }, 'Integration ID contains a space'],
+		['a plain-http base URL', { baseUrl: 'http://api.begini.co' }, 'must start with https://'],
+	])('refuses %s', (_label, change, message) => {
+		expect(testBeginiCredential({ ...good, ...change })).toEqual({ status: 'Error', message: expect.stringContaining(message) });
+	});
+
+	it('never repeats the key', () => {
+		expect(JSON.stringify(testBeginiCredential({ apiKey: '"secret-value-123"' }))).not.toContain('secret-value-123');
+	});
+});

@@ -1,0 +1,79 @@
+import {
+	authenticateRequest,
+	baseUrlProblem,
+	endpointUrl,
+	integrationIdProblem,
+	SESSION_PATH,
+	sessionRequestBody,
+	signBody,
+} from '../../nodes/Begini/request';
+
+// Computed with Python, independently of the code under test:
+//   hmac.new(b'sandbox-production-key-0123456789abcdef', body.encode(), hashlib.sha512).hexdigest()
+const KEY = 'sandbox-production-key-0123456789abcdef';
+const BODY = '{"uid":"APP2026000123","integration_id":"65f1c2a9e4b0a1d2c3e4f5a6"}';
+const PYTHON_SIGNATURE =
+	'7ca20c1b8e1637a97245090fe71e1ab8f297dfb37890159b484dc623d92f2de03ee5e5d5982a07fde481c597cee6f2f2b4fd25dd86aca50f249e50c9df92a90b';
+
+describe('session request', () => {
+	it('is compact JSON with exactly uid and integration_id', () => {
+		expect(sessionRequestBody('APP2026000123', '65f1c2a9e4b0a1d2c3e4f5a6')).toBe(BODY);
+	});
+
+	it('goes to the session endpoint under the base URL, whatever its trailing slashes', () => {
+		expect(endpointUrl('https://api.begini.co', SESSION_PATH)).toBe('https://api.begini.co/v1/sessions-management/tokens');
+		expect(endpointUrl('http://127.0.0.1:5690//', SESSION_PATH)).toBe('http://127.0.0.1:5690/v1/sessions-management/tokens');
+	});
+
+	it('is signed as Python signs it: hex HMAC-SHA512 of the exact bytes, keyed with the API key', () => {
+		expect(signBody(BODY, KEY)).toBe(PYTHON_SIGNATURE);
+	});
+});
+
+describe('authenticateRequest (the credential)', () => {
+	const request = { method: 'POST' as const, url: 'https://api.begini.co/x', headers: { Accept: 'application/json' } };
+
+	it('sends the key in the api-key header by default', () => {
+		expect(authenticateRequest(KEY, 'apiKey', { ...request, body: BODY }).headers).toEqual({
+			Accept: 'application/json',
+			'api-key': KEY,
+		});
+	});
+
+	it('in HMAC mode signs the body that is sent and does not send the key', () => {
+		const signed = authenticateRequest(KEY, 'hmac', { ...request, body: BODY });
+		expect(signed.headers).toEqual({ Accept: 'application/json', 'X-Signature': PYTHON_SIGNATURE });
+		expect(signed.body).toBe(BODY);
+		expect(JSON.stringify(signed)).not.toContain(KEY);
+	});
+
+	it('in HMAC mode still sends the key with a request without a body (the test API takes api-key only)', () => {
+		expect(authenticateRequest(KEY, 'hmac', request).headers).toEqual({ Accept: 'application/json', 'api-key': KEY });
+	});
+
+	it('does not change the options it was given', () => {
+		const options = { ...request, body: BODY };
+		authenticateRequest(KEY, 'apiKey', options);
+		expect(options.headers).toEqual({ Accept: 'application/json' });
+	});
+});
+
+describe('credential fields', () => {
+	it.each(['https://api.begini.co', 'https://proxy.example.com/begini/', 'http://127.0.0.1:5690', 'http://localhost:5690'])(
+		'accepts the base URL %s',
+		(url) => expect(baseUrlProblem(url)).toBeNull(),
+	);
+
+	it.each([
+		['', 'empty'],
+		['api.begini.co', 'not a URL'],
+		['http://api.begini.co', 'must start with https://'],
+		['ftp://127.0.0.1', 'must start with https://'],
+	])('refuses the base URL "%s"', (url, problem) => expect(baseUrlProblem(url)).toContain(problem));
+
+	it('accepts an empty or one-word integration ID and refuses a padded one', () => {
+		expect(integrationIdProblem('')).toBeNull();
+		expect(integrationIdProblem('65f1c2a9e4b0a1d2c3e4f5a6')).toBeNull();
+		expect(integrationIdProblem('65f1c2a9e4b0a1d2c3e4f5a6\n')).toContain('space or line break');
+	});
+});
