@@ -283,6 +283,8 @@ step('listens for a test event and shows a signed delivery to the Test URL in th
 	await parameters().getByText(testUrl, { exact: true }).waitFor();
 	await ndv().getByTestId('node-execute-button').click();
 	await ndv().getByTestId('trigger-listening').waitFor();
+	// the delivery goes to the Test URL the window shows while it listens
+	await parameters().getByText(testUrl, { exact: true }).waitFor();
 
 	const answer = await sendDelivery({
 		url: testUrl,
