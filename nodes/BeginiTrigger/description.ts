@@ -24,6 +24,17 @@ const EVENT_DESCRIPTIONS: Record<KnownEventType, string> = {
 	'application.cancelled': 'The applicant withdrew, e.g. rejected the privacy policy; carries reasons',
 };
 
+/** The nodes panel lists one "On …" entry per event; n8n's own wording would read "On i os score complete". */
+const EVENT_ACTIONS: Record<KnownEventType, string> = {
+	'psychometric_score.complete': 'On psychometric score complete',
+	'android_score.complete': 'On Android score complete',
+	'ios_score.complete': 'On iOS score complete',
+	'application.complete': 'On application complete',
+	'application.expired': 'On application expired',
+	'application.incomplete': 'On application incomplete',
+	'application.cancelled': 'On application cancelled',
+};
+
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
@@ -38,7 +49,12 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'multiOptions',
 		options: [...KNOWN_EVENT_TYPES]
 			.sort((a, b) => EVENT_LABELS[a].localeCompare(EVENT_LABELS[b]))
-			.map((type) => ({ name: EVENT_LABELS[type], value: type, description: EVENT_DESCRIPTIONS[type] })),
+			.map((type) => ({
+				name: EVENT_LABELS[type],
+				value: type,
+				description: EVENT_DESCRIPTIONS[type],
+				action: EVENT_ACTIONS[type],
+			})),
 		default: [],
 		// n8n shows "Select" in an empty multi-select whatever its placeholder: the hint says what empty means.
 		hint: 'Leave empty for every event, including types Begini adds later',

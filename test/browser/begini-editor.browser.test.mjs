@@ -169,10 +169,13 @@ step('finds Begini Trigger by searching "Begini" in the nodes panel and adds it 
 	const clip = { ...panelTop, x: panel.x, width: panel.width };
 	await saveScreenshot(page, 'nodes-panel', { clip, secrets: SECRETS });
 
-	// n8n then lists one "On <event>" trigger per option of the Events field: take the main event
+	// n8n then lists one trigger per option of the Events field, named by its `action`: take the main event
 	await item.click();
-	const psychometric = property('events').options.find((o) => o.value === 'psychometric_score.complete');
-	await creator.getByTestId('node-creator-item-name').getByText(new RegExp(psychometric.name, 'i')).click();
+	const eventOptions = property('events').options;
+	const listedNames = creator.getByTestId('node-creator-item-name');
+	for (const option of eventOptions) await listedNames.getByText(option.action, { exact: true }).waitFor();
+	const psychometric = eventOptions.find((o) => o.value === 'psychometric_score.complete');
+	await listedNames.getByText(psychometric.action, { exact: true }).click();
 	await ndv().waitFor();
 	await expect(ndv().getByTestId('node-title-container').innerText()).resolves.toContain(built.trigger.defaults.name);
 });
