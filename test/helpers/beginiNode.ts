@@ -8,14 +8,13 @@ import type {
 	IHttpRequestOptions,
 	INode,
 	INodeParameters,
-	INodeType,
-	INodeTypes,
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { createRunExecutionData, Workflow } from 'n8n-workflow';
 
 import { BeginiApi } from '../../credentials/BeginiApi.credentials';
 import { Begini } from '../../nodes/Begini/Begini.node';
+import { SingleNodeTypes } from './singleNodeTypes';
 
 /**
  * Runs the Begini node once, the way n8n runs an action node: n8n-core's `WorkflowExecute` with the node on
@@ -32,20 +31,6 @@ export interface NodeRun {
 }
 
 const NODE_TYPE = 'n8n-nodes-begini.begini';
-
-class BeginiNodeTypes implements INodeTypes {
-	private readonly nodeType = new Begini();
-	getByName(): INodeType {
-		return this.nodeType;
-	}
-	getByNameAndVersion(type: string): INodeType {
-		if (type !== NODE_TYPE) throw new Error(`unknown node type ${type}`);
-		return this.nodeType;
-	}
-	getKnownTypes() {
-		return {};
-	}
-}
 
 export async function runBeginiNode({
 	parameters,
@@ -79,7 +64,7 @@ export async function runBeginiNode({
 		nodes: [node],
 		connections: {},
 		active: false,
-		nodeTypes: new BeginiNodeTypes(),
+		nodeTypes: new SingleNodeTypes(new Begini(), NODE_TYPE),
 	});
 	const credentialType = new BeginiApi();
 	const credentialsHelper = {

@@ -12,8 +12,6 @@ import type {
 	INode,
 	INodeExecutionData,
 	INodeParameters,
-	INodeType,
-	INodeTypes,
 	IRun,
 	IWebhookData,
 	IWorkflowExecuteAdditionalData,
@@ -22,6 +20,7 @@ import type {
 import { createRunExecutionData, Workflow } from 'n8n-workflow';
 
 import { BeginiTrigger } from '../../nodes/BeginiTrigger/BeginiTrigger.node';
+import { SingleNodeTypes } from './singleNodeTypes';
 
 /**
  * A loopback HTTP server that hosts Begini Trigger the way n8n's production and test webhooks do, built from
@@ -102,20 +101,6 @@ class RecordingLogger {
 	}
 }
 
-class SingleNodeTypes implements INodeTypes {
-	constructor(private readonly nodeType: INodeType) {}
-	getByName(): INodeType {
-		return this.nodeType;
-	}
-	getByNameAndVersion(type: string): INodeType {
-		if (type !== NODE_TYPE) throw new Error(`unknown node type ${type}`);
-		return this.nodeType;
-	}
-	getKnownTypes() {
-		return {};
-	}
-}
-
 declare module 'http' {
 	interface IncomingMessage {
 		rawBody: Buffer;
@@ -131,7 +116,7 @@ export class LocalN8n {
 	staticDataColumn: string;
 
 	private readonly nodeType = new BeginiTrigger();
-	private readonly nodeTypes = new SingleNodeTypes(this.nodeType);
+	private readonly nodeTypes = new SingleNodeTypes(this.nodeType, NODE_TYPE);
 	private readonly nodeName: string;
 	private server?: Server;
 	private baseUrl = '';
