@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // `npm run bench`: what the Begini Trigger costs, against what a user would use instead, every figure a ratio
 // against a baseline measured in the same run (see scripts/README.md, "npm run bench"). Prints one table and
-// writes it, with the details, the machine and a growth chart, to bench/results/<date>-<host>.md and .svg,
-// and copies both to bench/results/latest.md and latest.svg (what the README shows).
+// writes it, with the details, the machine and a growth chart, to bench/results/<date>-<host>.md and .svg (the
+// raw figures to .json), and copies the first two to bench/results/latest.md and latest.svg (what the README
+// shows).
 //
 //   npm run bench                  # the full run, about 15 minutes on 2 cores
 //   npm run bench -- --quick       # a smoke run of every part but queue mode and the acknowledgement, under 3 minutes
 //   npm run bench -- --skip queue,ack,n8n   # leave parts out: handler, memory, n8n, ack, queue
+//   npm run bench -- --readme      # a full run that also puts its summary table into README.md
 
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,13 +23,17 @@ import { parseOptionsOrExit } from './lib/command-line.mjs';
 import { DEFAULT_N8N_VERSION, DEFAULT_NODE_VERSION, ROOT, packPackage, packRevision } from './lib/n8n-harness.mjs';
 import { run } from './lib/processes.mjs';
 
-const HELP = `Usage: npm run bench -- [--quick] [--skip handler,memory,n8n,ack,queue] [--baseline REV]`;
+const HELP = `Usage: npm run bench -- [--quick] [--skip handler,memory,n8n,ack,queue] [--baseline REV] [--readme]`;
+/** Where README.md's Performance section holds the latest summary table (replaced by --readme). */
+const README_MARKERS = ['<!-- bench-summary:start -->', '<!-- bench-summary:end -->'];
 const args = parseOptionsOrExit(
 	{
 		quick: { type: 'boolean', default: false },
 		skip: { type: 'string', default: '' },
 		// the last revision whose trigger answered 200 itself, before n8n stored the execution
 		baseline: { type: 'string', default: 'f794b7d' },
+		// a full run only: put its summary table into README.md's Performance section
+		readme: { type: 'boolean', default: false },
 	},
 	HELP,
 );
@@ -109,9 +115,28 @@ mkdirSync(dir, { recursive: true });
 const stem = `${machine.date.slice(0, 10)}-${machine.host.replace(/[^\w.-]+/g, '-')}${plan.name === 'quick' ? '-quick' : ''}`;
 writeFileSync(join(dir, `${stem}.md`), markdown.replace('(latest.svg)', `(${stem}.svg)`));
 if (chart) writeFileSync(join(dir, `${stem}.svg`), chart);
+// the raw figures, to redraw the chart or compare runs without running them again
+writeFileSync(join(dir, `${stem}.json`), `${JSON.stringify({ machine, plan: plan.name, results }, null, 1)}\n`);
 if (plan.name === 'full') {
 	copyFileSync(join(dir, `${stem}.md`), join(dir, 'latest.md'));
 	if (chart) copyFileSync(join(dir, `${stem}.svg`), join(dir, 'latest.svg'));
 }
-console.log(`\n${markdownTable(SUMMARY_HEADERS, summaryRows(results))}\n`);
+const summary = markdownTable(SUMMARY_HEADERS, summaryRows(results));
+if (args.readme && plan.name === 'full') {
+	replaceBetweenMarkers(join(ROOT, 'README.md'), README_MARKERS, `${machineLine(machine)}\n\n${summary}`);
+}
+console.log(`\n${summary}\n`);
 console.log(`Written: bench/results/${stem}.md${chart ? ` and ${stem}.svg` : ''}${plan.name === 'full' ? ' (and latest.md, latest.svg)' : ''}`);
+
+/** One line on where and when the figures were measured, above the README's copy of the table. */
+function machineLine(m) {
+	return `Measured ${m.date} on ${m.cores} cores (${m.cpuModel}), load average ${m.loadBefore.toFixed(1)} → ${m.loadAfter.toFixed(1)}, n8n ${m.n8nVersion}; details in [bench/results/latest.md](bench/results/latest.md).`;
+}
+
+function replaceBetweenMarkers(file, [start, end], content) {
+	const text = readFileSync(file, 'utf8');
+	const from = text.indexOf(start);
+	const to = text.indexOf(end);
+	if (from === -1 || to < from) throw new Error(`${file} has no ${start} … ${end} section`);
+	writeFileSync(file, `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`);
+}

@@ -9,7 +9,7 @@
 import { startTopology } from '../lib/n8n-harness.mjs';
 import { measureRound, residentBytes, uniqueDeliveries } from './n8n-load.mjs';
 import { median } from './stats.mjs';
-import { activateBenchWorkflows, HEADER_AUTH } from './workflows.mjs';
+import { activateBenchWorkflows, END_NODE, HEADER_AUTH } from './workflows.mjs';
 
 export const BENCH_API_KEY = 'bench-begini-api-key-7f3e21';
 const quietLog = () => {};
@@ -45,6 +45,18 @@ async function startSingle(tarball, folderPrefix) {
 
 const mainPid = (topology) => topology.main.child?.pid;
 
+/**
+ * A workflow whose check failed would stop before its NoOp (the hand-built flow's IF sends a mismatch
+ * nowhere) and do less than the others: the comparison would flatter it. Checks the latest execution.
+ */
+async function checkReachesTheEnd(topology, target) {
+	const [latest] = await topology.main.listExecutions(target.id, { limit: 1 });
+	const execution = latest && (await topology.main.getExecution(latest.id));
+	if (!execution?.nodesRun.includes(END_NODE)) {
+		throw new Error(`${target.label}: the execution did not reach "${END_NODE}" (ran ${execution?.nodesRun.join(', ')}); the comparison would be unfair.`);
+	}
+}
+
 /** Item 3. Returns { byConcurrency: { [c]: { [workflowKey]: summary } }, memory: { before, after } }. */
 export async function compareWorkflows({ tarball, concurrencies, rounds, deliveriesAt, log }) {
 	const topology = await startSingle(tarball, 'bench-single');
@@ -52,6 +64,7 @@ export async function compareWorkflows({ tarball, concurrencies, rounds, deliver
 		const targets = Object.values(await activateBenchWorkflows(topology, BENCH_API_KEY));
 		// a warm-up per workflow, so that no round pays for n8n's first executions (JIT, caches) of a workflow
 		for (const target of targets) await measureRound({ target, database: topology.database, deliveries: freshDeliveries(WARM_UP), connections: 4, headers: { [HEADER_AUTH.name]: HEADER_AUTH.value } });
+		for (const target of targets) await checkReachesTheEnd(topology, target);
 		const memory = { before: residentBytes(mainPid(topology)) };
 		const byConcurrency = {};
 		for (const connections of concurrencies) {

@@ -2,6 +2,7 @@
 // each with its own axes, ticks and legend.
 
 const PANEL = { width: 340, height: 240, left: 56, right: 12, top: 30, bottom: 58 };
+const MIN_LABEL_GAP = 30;
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 function escapeXml(text) {
@@ -50,7 +51,11 @@ export function chartPanel({ title, xLabel, yLabel, series, logX = false }, offs
 		parts.push(`<line x1="${PANEL.left}" x2="${PANEL.left + plotW}" y1="${py(t)}" y2="${py(t)}" stroke="#e5e5e5"/>`);
 		parts.push(`<text x="${PANEL.left - 4}" y="${py(t) + 4}" text-anchor="end">${tickLabel(t)}</text>`);
 	}
-	for (const t of xTickValues) {
+	let lastLabelX = Infinity;
+	for (const t of [...xTickValues].reverse()) {
+		// from the right, so that the largest value is always labelled; one too close would overlap
+		if (lastLabelX - px(t) < MIN_LABEL_GAP) continue;
+		lastLabelX = px(t);
 		parts.push(`<text x="${px(t)}" y="${PANEL.top + plotH + 14}" text-anchor="middle">${tickLabel(t)}</text>`);
 	}
 	parts.push(`<rect x="${PANEL.left}" y="${PANEL.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);

@@ -10,7 +10,10 @@ import { BEGINI_TRIGGER_TYPE } from '../lib/paths.mjs';
 /** The header and value the Header Auth credential expects. */
 export const HEADER_AUTH = { name: 'X-Bench-Token', value: 'bench-header-auth-token-5d2f' };
 
-const noOp = { id: randomUUID(), name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 0], parameters: {} };
+/** The NoOp every bench workflow ends in. */
+export const END_NODE = 'Done';
+
+const noOp = { id: randomUUID(), name: END_NODE, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 0], parameters: {} };
 
 function webhookNode(path, { authentication = 'none', options = {} } = {}) {
 	return {

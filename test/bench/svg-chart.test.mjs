@@ -21,3 +21,10 @@ test('a chart has one panel per entry, one line and one point per value, and esc
 	assert.match(svg, /a &amp; b/);
 	assert.doesNotMatch(svg, /NaN/);
 });
+
+test('x labels that would overlap are left out', () => {
+	const svg = chartSvg([{ title: 't', xLabel: 'x', yLabel: 'y', logX: true, series: [{ name: 's', points: [[1, 1], [2500, 1], [5000, 1], [100000, 1]] }] }]);
+	assert.doesNotMatch(svg, />2\.5k</);
+	assert.match(svg, />5k</);
+	assert.match(svg, />100k</);
+});
