@@ -9,7 +9,7 @@
 import { startTopology } from '../lib/n8n-harness.mjs';
 import { measureRound, residentBytes, uniqueDeliveries } from './n8n-load.mjs';
 import { median } from './stats.mjs';
-import { activateBenchWorkflows, END_NODE, HEADER_AUTH } from './workflows.mjs';
+import { activateBenchWorkflows, END_NODE, fillRetryMemory, HEADER_AUTH } from './workflows.mjs';
 
 export const BENCH_API_KEY = 'bench-begini-api-key-7f3e21';
 const quietLog = () => {};
@@ -61,7 +61,9 @@ async function checkReachesTheEnd(topology, target) {
 export async function compareWorkflows({ tarball, concurrencies, rounds, deliveriesAt, log }) {
 	const topology = await startSingle(tarball, 'bench-single');
 	try {
-		const targets = Object.values(await activateBenchWorkflows(topology, BENCH_API_KEY));
+		const active = await activateBenchWorkflows(topology, BENCH_API_KEY);
+		const storedBytes = await fillRetryMemory(topology.database, active.beginiFull.id);
+		const targets = Object.values(active);
 		// a warm-up per workflow, so that no round pays for n8n's first executions (JIT, caches) of a workflow
 		for (const target of targets) await measureRound({ target, database: topology.database, deliveries: freshDeliveries(WARM_UP), connections: 4, headers: { [HEADER_AUTH.name]: HEADER_AUTH.value } });
 		for (const target of targets) await checkReachesTheEnd(topology, target);
@@ -86,7 +88,8 @@ export async function compareWorkflows({ tarball, concurrencies, rounds, deliver
 			byConcurrency[connections] = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summarizeRounds(v)]));
 		}
 		memory.after = residentBytes(mainPid(topology));
-		return { byConcurrency, memory, labels: Object.fromEntries(targets.map((t) => [t.key, t.label])) };
+		const [{ bytes: storedAfter }] = await topology.database.query(`SELECT length(staticData) AS bytes FROM workflow_entity WHERE id = '${active.beginiFull.id}'`);
+		return { byConcurrency, memory, fullMemory: { before: storedBytes, after: storedAfter }, labels: Object.fromEntries(targets.map((t) => [t.key, t.label])) };
 	} finally {
 		await topology.stop();
 	}

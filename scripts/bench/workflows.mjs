@@ -36,7 +36,7 @@ function chain(name, nodes) {
 	return { name, nodes, connections, settings: { executionOrder: 'v1' } };
 }
 
-const beginiTrigger = {
+const beginiTrigger = () => ({
 	id: randomUUID(),
 	name: 'Begini Trigger',
 	type: BEGINI_TRIGGER_TYPE,
@@ -45,7 +45,10 @@ const beginiTrigger = {
 	webhookId: randomUUID(),
 	parameters: { events: [], simplify: true, options: {} },
 	credentials: { beginiApi: { id: 'placeholder', name: 'Begini API' } },
-};
+});
+
+/** How many deliveries the `beginiFull` workflow remembers before the load: the node's default capacity. */
+export const FULL_MEMORY = 5000;
 
 const crypto = {
 	id: randomUUID(),
@@ -80,9 +83,13 @@ const signatureMatches = {
 	},
 };
 
-/** The bench's workflows by key, in the order the table shows them (the Begini Trigger first). */
+/**
+ * The bench's workflows by key, in the order the table shows them (the Begini Trigger first; `beginiFull`
+ * is the same trigger with its retry memory filled by `fillRetryMemory` before the load).
+ */
 export const BENCH_WORKFLOWS = {
-	begini: { label: 'Begini Trigger', workflow: chain('Bench: Begini Trigger', [beginiTrigger, noOp]) },
+	begini: { label: 'Begini Trigger', workflow: chain('Bench: Begini Trigger', [beginiTrigger(), noOp]) },
+	beginiFull: { label: 'Begini Trigger, 5,000 remembered', workflow: chain('Bench: Begini Trigger, full memory', [beginiTrigger(), noOp]) },
 	headerAuth: { label: 'Webhook + Header Auth', workflow: chain('Bench: Webhook with Header Auth', [webhookNode('bench-header-auth', { authentication: 'headerAuth' }), noOp]) },
 	handBuilt: {
 		label: 'Webhook + Crypto + IF',
@@ -105,4 +112,19 @@ export async function activateBenchWorkflows(topology, apiKey, keys = Object.key
 		active[key] = { key, label: BENCH_WORKFLOWS[key].label, id: workflow.id, url: workflow.productionUrls[0] };
 	}
 	return active;
+}
+
+/**
+ * Fills a Begini workflow's retry memory in n8n's SQLite database with `count` remembered deliveries
+ * (16-character ids, accepted in the last hour), as the node stores them: what a workflow that has
+ * accepted that many holds. n8n reads static data from the database on every request.
+ */
+export async function fillRetryMemory(database, workflowId, count = FULL_MEMORY) {
+	const now = Math.floor(Date.now() / 1000);
+	await database.query(`UPDATE workflow_entity SET staticData = (
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${count})
+		SELECT json_object('node:Begini Trigger', json_object('seenDeliveries', json_group_object(printf('benchmemory%05d', i), ${now - 3600} + i * 3600 / ${count}))) FROM n
+	) WHERE id = '${workflowId}'`);
+	const [row] = await database.query(`SELECT length(staticData) AS bytes FROM workflow_entity WHERE id = '${workflowId}'`);
+	return row.bytes;
 }
