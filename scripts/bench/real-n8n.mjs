@@ -1,5 +1,5 @@
 // Items 3 to 5 of the bench, in real n8n started by the harness (startTopology):
-//  3. one process on SQLite with the four workflows of workflows.mjs, loaded alike at each concurrency,
+//  3. one process on SQLite with the workflows of workflows.mjs, loaded alike at each concurrency,
 //     the workflows' order alternating from round to round;
 //  4. the durable acknowledgement (this tree) against the immediate one (an earlier revision, packed by
 //     packRevision) in two single-process n8n instances side by side, rounds alternating;

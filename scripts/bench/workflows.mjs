@@ -1,7 +1,7 @@
-// The four workflows the bench loads in one n8n, each ending in one NoOp: the Begini Trigger, and what a
-// user would use instead: n8n's Webhook node with a Header Auth credential, the flow a user would build by
-// hand to check Begini's signature (Webhook with the raw body, Crypto computing HMAC-SHA512 of it, IF
-// comparing it with the X-Signature header), and the bare Webhook node.
+// The workflows the bench loads in one n8n, each ending in one NoOp: the Begini Trigger (also with a full
+// retry memory), and what a user would use instead: n8n's Webhook node with a Header Auth credential, the
+// flow a user would build by hand to check Begini's signature (Webhook with the raw body, Crypto computing
+// HMAC-SHA512 of it, IF comparing it with the X-Signature header), and the bare Webhook node.
 
 import { randomUUID } from 'node:crypto';
 
