@@ -3,6 +3,7 @@
 
 const PANEL = { width: 340, height: 240, left: 56, right: 12, top: 30, bottom: 58 };
 const MIN_LABEL_GAP = 30;
+const LEGEND_MARGIN = 8;
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 function escapeXml(text) {
@@ -69,10 +70,11 @@ export function chartPanel({ title, xLabel, yLabel, series, logX = false }, offs
 		const path = valid.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
 		parts.push(`<polyline points="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
 		for (const [x, y] of valid) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${colour}"/>`);
-		const legendX = PANEL.left + (i % 2) * (plotW / 2);
-		const legendY = PANEL.top + plotH + 44 + Math.floor(i / 2) * 12;
+		// two columns across the whole panel, so that a long name fits
+		const legendX = LEGEND_MARGIN + (i % 2) * ((PANEL.width - 2 * LEGEND_MARGIN) / 2);
+		const legendY = PANEL.top + plotH + 44 + Math.floor(i / 2) * 11;
 		parts.push(`<rect x="${legendX}" y="${legendY - 8}" width="10" height="3" fill="${colour}"/>`);
-		parts.push(`<text x="${legendX + 14}" y="${legendY - 3}" font-size="10">${escapeXml(s.name)}</text>`);
+		parts.push(`<text x="${legendX + 13}" y="${legendY - 3}" font-size="9">${escapeXml(s.name)}</text>`);
 	});
 	parts.push('</g>');
 	return parts.join('\n');
