@@ -12,12 +12,13 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { testBeginiCredential } from '../Begini/credentialCheck';
 import {
+	addDeliveries,
 	DEFAULT_RETRY_MEMORY_SIZE,
 	DEFAULT_RETRY_WINDOW_HOURS,
 	deliveryIdFor,
+	editableMemory,
 	ProcessDeliveries,
-	readSeenDeliveries,
-	rememberDeliveries,
+	pruneDeliveries,
 	wasSeen,
 } from './dedupe';
 import type { DeliveryKeyMode, DeliveryState, RetryMemoryLimits } from './dedupe';
@@ -227,8 +228,9 @@ function deliveryState(
 
 /**
  * The delivery is stored: remember it in this process, and add it to the request's copy of the stored memory,
- * which n8n saves next. Every id this process saw stored is written again, which restores ids that a
- * concurrent request's save overwrote (each request saves the whole copy it loaded).
+ * which n8n saves next. The copy is edited in place, so that the work does not grow with the memory; with it
+ * go the deliveries this process stored recently, and once a second every one it remembers, which restores
+ * ids that a concurrent request's save overwrote (each request saves the whole copy it loaded).
  */
 function rememberStored(
 	context: IWebhookFunctions,
@@ -239,12 +241,12 @@ function rememberStored(
 ): void {
 	processDeliveries.markStored(scope, deliveryId, now);
 	const staticData = context.getWorkflowStaticData('node');
-	staticData[SEEN_DELIVERIES] = rememberDeliveries(
-		readSeenDeliveries(staticData[SEEN_DELIVERIES]),
-		processDeliveries.storedEntries(scope, now, limits),
-		now,
-		limits,
-	);
+	const memory = editableMemory(staticData[SEEN_DELIVERIES]);
+	const write = processDeliveries.toWrite(scope, now, limits);
+	addDeliveries(memory, write.entries);
+	if (write.prune) pruneDeliveries(memory, now, limits);
+	// assigned even when edited in place: this marks n8n's copy as changed, so that n8n saves it
+	staticData[SEEN_DELIVERIES] = memory;
 }
 
 /**

@@ -6,7 +6,8 @@ import type { BeginiPayload } from './types';
  * Retry memory: which deliveries were already accepted, so that Begini's retries start nothing.
  *
  * Begini sends no delivery id, so the key comes from the content. Two places remember keys:
- * - the workflow's static data (`SeenDeliveries`), shared by every n8n process and kept across restarts.
+ * - the workflow's static data (`StoredMemory`: delivery id → when it was accepted, in Unix epoch seconds;
+ *   compact, because n8n saves it whole on every delivery), shared by every n8n process and kept across restarts.
  *   `webhook()` adds the delivery to the copy n8n loaded for the request; n8n saves that copy only once it
  *   has stored the execution (and, in queue mode, queued it), and before it answers. So the stored memory
  *   holds exactly the deliveries n8n stored;
@@ -23,9 +24,6 @@ export interface RetryMemoryLimits {
 	maxAgeSeconds: number;
 	maxEntries: number;
 }
-
-/** Delivery id → when it was accepted (Unix epoch seconds). Compact, because n8n rewrites it on every event. */
-export type SeenDeliveries = Record<string, number>;
 
 export type DeliveryKeyMode = 'payload' | 'eventIdentity';
 
@@ -59,14 +57,19 @@ function isText(value: unknown): value is string {
 	return typeof value === 'string' && value !== '';
 }
 
-/** Reads the stored ids, dropping anything that is not an id with a time (a hand-edited or foreign value). */
-export function readSeenDeliveries(stored: unknown): SeenDeliveries {
-	const seen: SeenDeliveries = {};
-	if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return seen;
-	for (const [id, acceptedAt] of Object.entries(stored)) {
-		if (typeof acceptedAt === 'number' && Number.isFinite(acceptedAt)) seen[id] = acceptedAt;
-	}
-	return seen;
+/** The stored memory as n8n loaded it for one request: delivery id → acceptance time, possibly hand-edited. */
+export type StoredMemory = Record<string, unknown>;
+
+/**
+ * The request's copy of the stored memory, to be edited in place (n8n loads a new copy for every request and
+ * saves it whole); a missing or foreign value starts an empty memory.
+ */
+export function editableMemory(stored: unknown): StoredMemory {
+	return typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? (stored as StoredMemory) : {};
+}
+
+function isTime(value: unknown): value is number {
+	return typeof value === 'number' && Number.isFinite(value);
 }
 
 function isFresh(acceptedAt: number, now: number, limits: RetryMemoryLimits): boolean {
@@ -82,30 +85,70 @@ export function wasSeen(stored: unknown, id: string, now: number, limits: RetryM
 		return false;
 	}
 	const acceptedAt: unknown = (stored as Record<string, unknown>)[id];
-	return typeof acceptedAt === 'number' && Number.isFinite(acceptedAt) && isFresh(acceptedAt, now, limits);
+	return isTime(acceptedAt) && isFresh(acceptedAt, now, limits);
 }
 
 /**
- * Adds deliveries and prunes: entries past the age limit go, then the oldest beyond the count limit.
- * Returns a new object; an id given twice keeps its earliest time.
+ * Adds deliveries to the memory in place, in time proportional to the deliveries added, not to the memory's
+ * size. An id already there with a valid time keeps the earlier time.
  */
-export function rememberDeliveries(
-	seen: SeenDeliveries,
-	accepted: Iterable<[string, number]>,
-	now: number,
-	limits: RetryMemoryLimits,
-): SeenDeliveries {
-	const merged = new Map<string, number>(Object.entries(seen));
+export function addDeliveries(memory: StoredMemory, accepted: Iterable<[string, number]>): void {
 	for (const [id, acceptedAt] of accepted) {
-		const known = merged.get(id);
-		merged.set(id, known === undefined ? acceptedAt : Math.min(known, acceptedAt));
+		const known = Object.prototype.hasOwnProperty.call(memory, id) ? memory[id] : undefined;
+		if (!isTime(known) || acceptedAt < known) memory[id] = acceptedAt;
 	}
-	const kept = [...merged].filter(([, acceptedAt]) => isFresh(acceptedAt, now, limits));
-	if (kept.length > limits.maxEntries) {
-		kept.sort((a, b) => b[1] - a[1]);
-		kept.length = limits.maxEntries;
+}
+
+/**
+ * Prunes the memory in place: drops whatever is not an id with a finite time (a hand-edited or foreign
+ * value), then entries past the age limit, then the oldest beyond the count limit (of equal times, those
+ * written first).
+ */
+export function pruneDeliveries(memory: StoredMemory, now: number, limits: RetryMemoryLimits): void {
+	const kept: Array<[string, number]> = [];
+	for (const id of Object.keys(memory)) {
+		const acceptedAt = memory[id];
+		if (isTime(acceptedAt) && isFresh(acceptedAt, now, limits)) kept.push([id, acceptedAt]);
+		else delete memory[id];
 	}
-	return Object.fromEntries(kept);
+	const surplus = kept.length - limits.maxEntries;
+	if (surplus <= 0) return;
+	// the oldest time that stays; every entry older goes, and of those at exactly that time, the first written
+	const oldestKept = Float64Array.from(kept, ([, acceptedAt]) => acceptedAt).sort()[surplus];
+	let dropped = 0;
+	for (const [id, acceptedAt] of kept) {
+		if (acceptedAt < oldestKept) {
+			delete memory[id];
+			dropped++;
+		}
+	}
+	for (const [id, acceptedAt] of kept) {
+		if (dropped >= surplus) break;
+		if (acceptedAt === oldestKept) {
+			delete memory[id];
+			dropped++;
+		}
+	}
+}
+
+/**
+ * How long after storing a delivery every write of this process adds it again: longer than an n8n request
+ * lasts from loading static data to saving it, so that a concurrent request of this process that loaded
+ * before the delivery was stored cannot erase it with its save.
+ */
+export const RESTORE_RECENT_SECONDS = 10;
+
+/**
+ * How often a write also adds back every delivery this process remembers as stored, and prunes the memory:
+ * both take time that grows with the memory (V8 lists an object's keys in full), so they are spread out.
+ * Meanwhile the memory may hold up to this many seconds' deliveries beyond its count limit.
+ */
+export const FULL_WRITE_SECONDS = 10;
+
+/** What a write adds to the stored memory, and whether it also prunes it (see `ProcessDeliveries.toWrite`). */
+export interface MemoryWrite {
+	entries: Array<[string, number]>;
+	prune: boolean;
 }
 
 /** How long a claim waits for n8n's answer before the stored memory alone decides (see `ProcessDeliveries`). */
@@ -139,6 +182,10 @@ function isCurrent(claim: Claim, now: number, limits: RetryMemoryLimits): boolea
  */
 export class ProcessDeliveries {
 	private readonly byTrigger = new Map<string, Map<string, Claim>>();
+	/** Per trigger, the deliveries stored in the last `RESTORE_RECENT_SECONDS`, oldest first. */
+	private readonly recentlyStored = new Map<string, Array<[string, number]>>();
+	/** Per trigger, when the last write added back every stored delivery and pruned (epoch seconds). */
+	private readonly lastFullWrite = new Map<string, number>();
 
 	/** Where `id` stands; a `new` delivery is now pending for the caller. */
 	claim(trigger: string, id: string, now: number, limits: RetryMemoryLimits): DeliveryState {
@@ -157,6 +204,29 @@ export class ProcessDeliveries {
 		claims.delete(id);
 		claims.set(id, { state: 'stored', at: now });
 		this.byTrigger.set(trigger, claims);
+		const recent = this.recentlyStored.get(trigger) ?? [];
+		recent.push([id, now]);
+		this.recentlyStored.set(trigger, recent);
+	}
+
+	/**
+	 * What a request's write adds to the stored memory. Every write adds the deliveries this process stored in
+	 * the last `RESTORE_RECENT_SECONDS` (which a concurrent request's save may have erased: each request saves
+	 * the whole copy it loaded), so its cost does not grow with the memory. A write at least
+	 * `FULL_WRITE_SECONDS` after the last such one adds back every delivery this process still remembers as
+	 * stored and prunes the memory: that repairs what a longer request or another process erased, and keeps
+	 * the memory within its limits, at a cost that grows with the memory but is paid once in that time.
+	 */
+	toWrite(trigger: string, now: number, limits: RetryMemoryLimits): MemoryWrite {
+		const recent = this.recentlyStored.get(trigger) ?? [];
+		const firstCurrent = recent.findIndex(([, at]) => now - at < RESTORE_RECENT_SECONDS);
+		recent.splice(0, firstCurrent === -1 ? recent.length : firstCurrent);
+		const last = this.lastFullWrite.get(trigger);
+		if (last === undefined || now - last >= FULL_WRITE_SECONDS || now < last) {
+			this.lastFullWrite.set(trigger, now);
+			return { entries: this.storedEntries(trigger, now, limits), prune: true };
+		}
+		return { entries: recent, prune: false };
 	}
 
 	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */

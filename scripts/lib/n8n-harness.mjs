@@ -23,7 +23,7 @@ export { findFreePort, isPortInUse } from './processes.mjs';
 export { n8nMajor } from './n8n-versions.mjs';
 export { ensureNode24, ensureNodeForN8n } from './node-runtime.mjs';
 export { ensureN8n } from './n8n-install.mjs';
-export { installPackageTarball, packPackage } from './package-install.mjs';
+export { installPackageTarball, packPackage, packRevision } from './package-install.mjs';
 export { n8nEnv } from './n8n-env.mjs';
 export { N8nProcess } from './n8n-process.mjs';
 export { productionUrl, waitForWebhook, webhookPaths } from './n8n-rest.mjs';

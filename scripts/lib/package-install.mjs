@@ -2,7 +2,7 @@
 // folder the way n8n installs a community package.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { ensureNodeForN8n, nodeEnv } from './node-runtime.mjs';
@@ -49,6 +49,25 @@ export async function packPackage({ build = false, stage = false, log = defaultL
 	const tarball = join(dest, info[0].filename);
 	log(`packed ${info[0].name}@${info[0].version}: ${info[0].files.length} files, ${info[0].size} bytes → ${tarball}`);
 	return tarball;
+}
+
+/**
+ * Packs revision `rev` of this repository (git archive, built with this checkout's node_modules) and returns
+ * the tarball, renamed after the revision so that it sits beside the current one. The bench uses it to
+ * compare the current node with an earlier design in the same run.
+ */
+export async function packRevision(rev, { log = defaultLog } = {}) {
+	const suffix = rev.replace(/\W+/g, '-');
+	const stage = join(CACHE_DIR, `stage-${suffix}`);
+	rmSync(stage, { recursive: true, force: true });
+	mkdirSync(stage, { recursive: true });
+	const archive = await run('bash', ['-c', `git archive ${JSON.stringify(rev)} | tar -x -C ${JSON.stringify(stage)}`], { cwd: ROOT });
+	if (archive.code !== 0) throw new Error(`git archive ${rev} failed: ${archive.stderr}`);
+	symlinkSync(join(ROOT, 'node_modules'), join(stage, 'node_modules'));
+	const tarball = await packPackage({ cwd: stage, build: true, log });
+	const renamed = tarball.replace(/\.tgz$/, `-${suffix}.tgz`);
+	copyFileSync(tarball, renamed);
+	return renamed;
 }
 
 /**

@@ -21,7 +21,9 @@ const QUERY_PY = `
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1], timeout=30)
 db.row_factory = sqlite3.Row
-print(json.dumps([dict(r) for r in db.execute(sys.argv[2])], default=str))
+rows = [dict(r) for r in db.execute(sys.argv[2])]
+db.commit()
+print(json.dumps(rows, default=str))
 `;
 
 export class SqliteDatabase {
@@ -35,7 +37,7 @@ export class SqliteDatabase {
 		return SQLITE_ENV;
 	}
 
-	/** The rows of a query as objects (TEXT columns stay strings, e.g. workflow_entity.staticData). */
+	/** The rows of a query as objects (TEXT columns stay strings, e.g. workflow_entity.staticData); a write is committed. */
 	async query(sql) {
 		const r = await run(python3(), ['-c', QUERY_PY, this.file, sql]);
 		if (r.code !== 0) throw new Error(`sqlite query failed: ${r.stderr}`);

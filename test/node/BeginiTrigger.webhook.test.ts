@@ -1,11 +1,31 @@
 import { setTimeout as sleep } from 'timers/promises';
 
+import { FULL_WRITE_SECONDS } from '../../nodes/BeginiTrigger/dedupe';
 import { KNOWN_EVENT_TYPES } from '../../nodes/BeginiTrigger/types';
 import { LocalN8n } from '../helpers/localN8n';
 import { eventBody, KEYS, vector } from '../helpers/vectors';
 
 const psychometric = vector('psychometric_score.complete signed with the current key');
 const productionCredential = { apiKey: KEYS.current, previousApiKey: '', environment: 'production' };
+
+/** Everything jest's fake timers can fake but Date. */
+type FakeableApi = NonNullable<Extract<Parameters<typeof jest.useFakeTimers>[0], { doNotFake?: unknown }>['doNotFake']>[number];
+const TIMERS_BUT_DATE: FakeableApi[] = [
+	'hrtime',
+	'nextTick',
+	'performance',
+	'queueMicrotask',
+	'requestAnimationFrame',
+	'cancelAnimationFrame',
+	'requestIdleCallback',
+	'cancelIdleCallback',
+	'setImmediate',
+	'clearImmediate',
+	'setInterval',
+	'clearInterval',
+	'setTimeout',
+	'clearTimeout',
+];
 
 function signed(v: { signature: string }) {
 	return { 'x-signature': v.signature };
@@ -433,12 +453,20 @@ describe('Begini Trigger webhook, retries', () => {
 		);
 	});
 
-	it('keeps at most the configured number of deliveries', async () =>
+	it('keeps at most the configured number of deliveries, pruned at most FULL_WRITE_SECONDS later', async () =>
 		withN8n({ parameters: { options: { retryMemorySize: 2 } } }, async (n8n) => {
-			for (const type of ['psychometric_score.complete', 'android_score.complete', 'ios_score.complete']) {
+			const send = async (type: string) => {
 				const v = vector(`${type} signed with the current key`);
 				await n8n.post(v.body, signed(v));
 				await n8n.idle();
+			};
+			for (const type of ['psychometric_score.complete', 'android_score.complete', 'ios_score.complete']) await send(type);
+			// only the clock moves on: timers and I/O stay real
+			jest.useFakeTimers({ doNotFake: TIMERS_BUT_DATE, now: Date.now() + FULL_WRITE_SECONDS * 1000 });
+			try {
+				await send('application.complete');
+			} finally {
+				jest.useRealTimers();
 			}
 			expect(Object.keys(n8n.storedNodeData.seenDeliveries as object)).toHaveLength(2);
 		}));

@@ -1,13 +1,17 @@
 import { createHash } from 'crypto';
 
 import {
+	addDeliveries,
 	deliveryIdFor,
+	editableMemory,
+	FULL_WRITE_SECONDS,
 	PENDING_CLAIM_SECONDS,
 	ProcessDeliveries,
-	readSeenDeliveries,
-	rememberDeliveries,
+	pruneDeliveries,
+	RESTORE_RECENT_SECONDS,
 	wasSeen,
 } from '../../nodes/BeginiTrigger/dedupe';
+import type { StoredMemory } from '../../nodes/BeginiTrigger/dedupe';
 import type { BeginiPayload } from '../../nodes/BeginiTrigger/types';
 import { eventBody } from '../helpers/vectors';
 
@@ -58,11 +62,13 @@ describe('deliveryIdFor', () => {
 });
 
 describe('stored retry memory', () => {
-	it('reads only ids with finite times from whatever is stored', () => {
-		expect(readSeenDeliveries(undefined)).toEqual({});
-		expect(readSeenDeliveries('corrupt')).toEqual({});
-		expect(readSeenDeliveries([1, 2])).toEqual({});
-		expect(readSeenDeliveries({ a: T0, b: 'x', c: null, d: Number.NaN })).toEqual({ a: T0 });
+	it('edits the stored object itself, and starts empty from anything that is not an object', () => {
+		const stored = { a: T0 };
+		expect(editableMemory(stored)).toBe(stored);
+		expect(editableMemory(undefined)).toEqual({});
+		expect(editableMemory('corrupt')).toEqual({});
+		expect(editableMemory([1, 2])).toEqual({});
+		expect(editableMemory(null)).toEqual({});
 	});
 
 	it('sees an id within the window and forgets it after', () => {
@@ -78,31 +84,38 @@ describe('stored retry memory', () => {
 		expect(wasSeen({}, '__proto__', T0, limits)).toBe(false);
 	});
 
-	it('prunes by age on every write', () => {
-		const seen = { old: T0 - 73 * HOUR, recent: T0 - HOUR };
-		expect(rememberDeliveries(seen, [['new', T0]], T0, limits)).toEqual({ recent: T0 - HOUR, new: T0 });
+	it('adds in place, keeping the earlier time of an id written twice, and replaces a foreign value', () => {
+		const memory: StoredMemory = { a: T0, broken: 'x' };
+		addDeliveries(memory, [['a', T0 + 50], ['b', T0 + 9], ['b', T0 + 5], ['broken', T0 + 1]]);
+		expect(memory).toEqual({ a: T0, b: T0 + 5, broken: T0 + 1 });
 	});
 
-	it('keeps only the newest entries beyond the count limit', () => {
-		const seen = Object.fromEntries([1, 2, 3, 4, 5].map((n) => [`id${n}`, T0 + n]));
-		const after = rememberDeliveries(seen, [['id6', T0 + 6], ['id7', T0 + 7]], T0 + 7, limits);
-		expect(Object.keys(after).sort()).toEqual(['id3', 'id4', 'id5', 'id6', 'id7']);
+	it('prunes what is not an id with a finite time, and entries past the age limit', () => {
+		const memory: StoredMemory = { old: T0 - 73 * HOUR, recent: T0 - HOUR, text: 'x', nothing: null, nan: Number.NaN };
+		pruneDeliveries(memory, T0, limits);
+		expect(memory).toEqual({ recent: T0 - HOUR });
 	});
 
-	it('keeps the earliest time for an id written twice, and does not mutate its input', () => {
-		const seen = { a: T0 };
-		const after = rememberDeliveries(seen, [['a', T0 + 50], ['b', T0 + 9], ['b', T0 + 5]], T0 + 60, limits);
-		expect(after).toEqual({ a: T0, b: T0 + 5 });
-		expect(seen).toEqual({ a: T0 });
+	it('keeps only the newest entries beyond the count limit, whatever order they were written in', () => {
+		const memory: StoredMemory = Object.fromEntries([3, 7, 1, 5, 2, 6, 4].map((n) => [`id${n}`, T0 + n]));
+		pruneDeliveries(memory, T0 + 7, limits);
+		expect(Object.keys(memory).sort()).toEqual(['id3', 'id4', 'id5', 'id6', 'id7']);
+	});
+
+	it('of entries with the same time beyond the count limit, drops those written first', () => {
+		const memory: StoredMemory = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id) => [id, T0]));
+		memory.newest = T0 + 1;
+		pruneDeliveries(memory, T0 + 1, limits);
+		expect(Object.keys(memory)).toEqual(['d', 'e', 'f', 'g', 'newest']);
 	});
 
 	it('stays compact: 5,000 remembered deliveries fit in about 150 kB of JSON', () => {
-		const many = rememberDeliveries(
-			{},
+		const many: StoredMemory = {};
+		addDeliveries(
+			many,
 			Array.from({ length: 6000 }, (_, n) => [createHash('sha256').update(String(n)).digest('base64url').slice(0, 16), T0 + n] as [string, number]),
-			T0 + 6000,
-			{ maxAgeSeconds: 72 * HOUR, maxEntries: 5000 },
 		);
+		pruneDeliveries(many, T0 + 6000, { maxAgeSeconds: 72 * HOUR, maxEntries: 5000 });
 		expect(Object.keys(many)).toHaveLength(5000);
 		expect(JSON.stringify(many).length).toBeLessThan(5000 * 31);
 	});
@@ -178,5 +191,35 @@ describe('ProcessDeliveries (in-process record)', () => {
 		const record = new ProcessDeliveries();
 		for (let n = 1; n <= 5; n++) record.markStored('t', `id${n}`, T0 + n);
 		expect(record.storedEntries('t', T0 + 5, { ...limits, maxEntries: 2 }).map(([id]) => id)).toEqual(['id4', 'id5']);
+	});
+
+	it('writes everything it remembers as stored, and prunes, on its first write and every FULL_WRITE_SECONDS', () => {
+		const record = new ProcessDeliveries();
+		record.markStored('t', 'old', T0 - 60);
+		record.markStored('t', 'new', T0);
+		expect(record.toWrite('t', T0, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], prune: true });
+		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS - 1, limits).prune).toBe(false);
+		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], prune: true });
+	});
+
+	it('between those, writes only what it stored in the last RESTORE_RECENT_SECONDS', () => {
+		const record = new ProcessDeliveries();
+		const fullWriteAt = T0 + 5;
+		const now = T0 + RESTORE_RECENT_SECONDS + 2;
+		expect(now - fullWriteAt).toBeLessThan(FULL_WRITE_SECONDS);
+		record.markStored('t', 'older', T0);
+		expect(record.toWrite('t', fullWriteAt, limits).prune).toBe(true);
+		record.markStored('t', 'recent', T0 + 6);
+		record.markStored('t', 'now', now);
+		expect(record.toWrite('t', now, limits)).toEqual({ entries: [['recent', T0 + 6], ['now', now]], prune: false });
+	});
+
+	it('spreads full writes per trigger', () => {
+		const record = new ProcessDeliveries();
+		record.markStored('a', 'x', T0);
+		record.markStored('b', 'y', T0);
+		expect(record.toWrite('a', T0, limits).prune).toBe(true);
+		expect(record.toWrite('b', T0, limits).prune).toBe(true);
+		expect(record.toWrite('a', T0 + 1, limits).prune).toBe(false);
 	});
 });

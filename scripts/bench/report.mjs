@@ -1,0 +1,158 @@
+// The bench's results as one Markdown table of ratios against baselines measured in the same run (absolute
+// figures beside them), the detail tables, the machine it ran on, and the growth chart.
+
+import { amortizedMicros } from './handler-cost.mjs';
+import { formatBytes, formatNumber, formatRatio, markdownTable } from './markdown.mjs';
+import { ratio, verdict } from './stats.mjs';
+import { chartSvg } from './svg-chart.mjs';
+
+const us = (v) => `${formatNumber(v, v < 100 ? 1 : 0)} µs`;
+const perS = (v) => `${formatNumber(v, 1)}/s`;
+const ms = (v) => `${formatNumber(v)} ms`;
+
+function row(item, measure, value, baselineName, baseline, r, target) {
+	const met = target ? verdict(r, target) : '';
+	const targetText = target ? (target.atLeast !== undefined ? `≥ ${target.atLeast}` : `≤ ${target.atMost}`) : '';
+	return [item, measure, value, baselineName, baseline, formatRatio(r), targetText, met];
+}
+
+/** The summary rows: one per figure, each against its baseline from the same run. */
+export function summaryRows(results) {
+	const rows = [];
+	for (const h of results.handler ?? []) {
+		rows.push(row('1', `handler, ${formatBytes(h.bytes)} body`, us(h.nodeMicros), 'bare HMAC-SHA512', us(h.bareMicros), h.ratio, Math.abs(h.bytes - 10_000) < 1000 ? { atMost: 1.5 } : undefined));
+	}
+	if (results.memory) {
+		const rate = deliveryRate(results);
+		const cost = (r) => amortizedMicros(r, results.memory.fullWriteSeconds, rate);
+		for (const m of results.memory.rows.filter((r) => r.fill > 0)) {
+			const empty = results.memory.rows.find((e) => e.capacity === m.capacity && e.fill === 0);
+			rows.push(row('2', `retry memory ${formatNumber(m.fill)} of ${formatNumber(m.capacity)}, at ${formatNumber(rate, 1)}/s`, us(cost(m)), 'memory empty', us(cost(empty)), ratio(cost(m), cost(empty)), m.fill === m.capacity ? { atMost: 1.1 } : undefined));
+		}
+		const full = results.memory.rows.find((r) => r.capacity === 5000 && r.fill === 5000);
+		const underTarget = full.storedBytes < 200_000 ? 'met' : 'missed';
+		rows.push(['2', 'stored at 5,000 (default)', formatBytes(full.storedBytes), 'per delivery', `${formatNumber(results.memory.bytesPerDelivery, 1)} B`, '', '< 200 kB', underTarget]);
+	}
+	for (const [c, byKey] of Object.entries(results.single?.byConcurrency ?? {})) {
+		const full = byKey.beginiFull;
+		rows.push(row('2', `in n8n, c=${c}: 5,000 remembered`, perS(full.answeredPerS), 'memory empty', perS(byKey.begini.answeredPerS), ratio(full.answeredPerS, byKey.begini.answeredPerS), { atLeast: 0.91 }));
+	}
+	for (const [c, byKey] of Object.entries(results.single?.byConcurrency ?? {})) {
+		const b = byKey.begini;
+		const against = [
+			['headerAuth', { atLeast: 1.0 }, { atMost: 1.1 }],
+			['handBuilt', { atLeast: 1.0 }, { atMost: 1.1 }],
+			['bare', { atLeast: 0.9 }, undefined],
+		];
+		for (const [key, throughputTarget, p99Target] of against) {
+			const other = byKey[key];
+			const label = results.single.labels[key];
+			rows.push(row('3', `c=${c} throughput`, perS(b.answeredPerS), label, perS(other.answeredPerS), ratio(b.answeredPerS, other.answeredPerS), throughputTarget));
+			if (p99Target) rows.push(row('3', `c=${c} p99`, ms(b.p99), label, ms(other.p99), ratio(b.p99, other.p99), p99Target));
+		}
+	}
+	if (results.acknowledgement) {
+		const { durable, immediate } = results.acknowledgement;
+		rows.push(row('4', 'durable: answered', perS(durable.answeredPerS), 'immediate', perS(immediate.answeredPerS), ratio(durable.answeredPerS, immediate.answeredPerS), { atLeast: 0.9 }));
+		rows.push(row('4', 'durable: answered and executed', perS(durable.executedPerS), 'immediate', perS(immediate.executedPerS), ratio(durable.executedPerS, immediate.executedPerS), { atLeast: 0.9 }));
+	}
+	if (results.queue) {
+		const single = results.queue.single;
+		for (const [workers, q] of Object.entries(results.queue.byWorkers)) {
+			rows.push(row('5', `queue, ${workers} worker(s): answered`, perS(q.answeredPerS), 'single process', perS(single.answeredPerS), ratio(q.answeredPerS, single.answeredPerS)));
+			rows.push(row('5', `queue, ${workers} worker(s): executed`, perS(q.executedPerS), 'single process', perS(single.executedPerS), ratio(q.executedPerS, single.executedPerS)));
+		}
+	}
+	return rows;
+}
+
+/** What the full write is spread over: the Begini Trigger's answers per second at concurrency 8 in this run, else 20/s. */
+export function deliveryRate(results) {
+	return results.single?.byConcurrency[8]?.begini?.answeredPerS ?? ASSUMED_DELIVERIES_PER_SECOND;
+}
+const ASSUMED_DELIVERIES_PER_SECOND = 20;
+
+export const SUMMARY_HEADERS = ['#', 'measure', 'value', 'baseline', 'baseline value', 'ratio', 'target', ''];
+
+function loadDetail(summaries, labels) {
+	return markdownTable(
+		['workflow', 'answered/s', 'answered and executed/s', 'p50', 'p99', 'failed', 'executions / sent'],
+		Object.entries(summaries).map(([key, s]) => [labels?.[key] ?? key, formatNumber(s.answeredPerS, 1), formatNumber(s.executedPerS, 1), ms(s.p50), ms(s.p99), s.failed, `${s.executions} / ${s.sent}`]),
+	);
+}
+
+/** The whole results file. */
+export function resultsMarkdown({ machine, plan, results, notes }) {
+	const parts = [`# Bench results: ${machine.date}`, '', machineText(machine, plan), '', markdownTable(SUMMARY_HEADERS, summaryRows(results))];
+	if (results.handler) {
+		parts.push('', '## Handler cost in process', '', markdownTable(
+			['body', 'bare HMAC-SHA512', 'HMAC + JSON.parse + SHA-256 (a floor)', "node's webhook()", 'node ÷ HMAC', 'node ÷ floor'],
+			results.handler.map((h) => [formatBytes(h.bytes), us(h.bareMicros), us(h.floorMicros), us(h.nodeMicros), formatRatio(h.ratio), formatRatio(ratio(h.nodeMicros, h.floorMicros))]),
+		));
+	}
+	if (results.memory) {
+		const rate = deliveryRate(results);
+		const { fullWriteSeconds } = results.memory;
+		parts.push('', '## Retry memory', '', markdownTable(
+			['capacity', 'remembered', "node's webhook() per delivery", '× empty', `full write (once in ${fullWriteSeconds} s)`, `per delivery at ${formatNumber(rate, 1)}/s, full write included`, "n8n's load + save of static data per delivery", 'stored'],
+			results.memory.rows.map((r) => [formatNumber(r.capacity), formatNumber(r.fill), us(r.nodeMicros), formatRatio(r.ratioToEmpty), us(r.fullWriteMicros), us(amortizedMicros(r, fullWriteSeconds, rate)), us(r.n8nLoadSaveMicros), formatBytes(r.storedBytes)]),
+		));
+	}
+	if (results.single) {
+		const { fullMemory } = results.single;
+		parts.push(
+			'',
+			'## One n8n process, SQLite',
+			'',
+			`n8n's resident memory: ${formatBytes(results.single.memory.before)} before the load, ${formatBytes(results.single.memory.after)} after. ` +
+				`The full-memory workflow's static data: ${formatBytes(fullMemory.before)} before the load, ${formatBytes(fullMemory.after)} after (the node prunes it to 5,000 with its full write every 10 seconds).`,
+		);
+		for (const [c, byKey] of Object.entries(results.single.byConcurrency)) parts.push('', `Concurrency ${c}:`, '', loadDetail(byKey, results.single.labels));
+	}
+	if (results.acknowledgement) parts.push('', '## Durable against immediate acknowledgement', '', loadDetail(results.acknowledgement));
+	if (results.queue) {
+		parts.push('', '## Queue mode', '', loadDetail({ 'single process': results.queue.single, ...Object.fromEntries(Object.entries(results.queue.byWorkers).map(([w, s]) => [`queue, ${w} worker(s)`, s])) }));
+	}
+	if (notes?.length) parts.push('', '## Notes', '', ...notes.map((n) => `- ${n}`));
+	return `${parts.join('\n')}\n`;
+}
+
+function machineText(machine, plan) {
+	return [
+		`Machine: ${machine.cpuModel}, ${machine.cores} cores, ${formatBytes(machine.memoryBytes)} memory, ${machine.os}. `,
+		`Load average (1 min) ${machine.loadBefore.toFixed(2)} at the start, ${machine.loadAfter.toFixed(2)} at the end. `,
+		`Bench on Node.js ${machine.node}; n8n ${machine.n8nVersion} on Node.js ${machine.n8nNode}; this tree at ${machine.revision}. `,
+		`Mode: ${plan.name}; ${plan.description}`,
+	].join('');
+}
+
+/** The growth chart: cost and stored size against the remembered count, throughput against concurrency. */
+export function growthChart(results) {
+	const panels = [];
+	if (results.memory) {
+		const rows = [...results.memory.rows].sort((a, b) => a.fill - b.fill);
+		const byFill = (key, scale = 1) => [...new Map(rows.map((r) => [r.fill, r[key] * scale]))];
+		panels.push({
+			title: 'Cost per delivery',
+			xLabel: 'remembered deliveries',
+			yLabel: 'ms per delivery',
+			logX: true,
+			series: [
+				{ name: "node's webhook()", points: [...new Map(rows.map((r) => [r.fill, amortizedMicros(r, results.memory.fullWriteSeconds, deliveryRate(results)) / 1000]))] },
+				{ name: "n8n's static data load+save", points: byFill('n8nLoadSaveMicros', 1 / 1000) },
+			],
+		});
+		panels.push({ title: 'Stored retry memory', xLabel: 'remembered deliveries', yLabel: 'kB', logX: true, series: [{ name: 'static data', points: byFill('storedBytes', 1 / 1000) }] });
+	}
+	if (results.single) {
+		const concurrencies = Object.keys(results.single.byConcurrency).map(Number);
+		panels.push({
+			title: 'Throughput, one n8n process',
+			xLabel: 'concurrent connections',
+			yLabel: 'answered per second',
+			logX: true,
+			series: Object.entries(results.single.labels).map(([key, label]) => ({ name: label, points: concurrencies.map((c) => [c, results.single.byConcurrency[c][key].answeredPerS]) })),
+		});
+	}
+	return panels.length > 0 ? chartSvg(panels) : undefined;
+}
