@@ -229,20 +229,22 @@ function deliveryState(
 /**
  * The delivery is stored: remember it in this process, and add it to the request's copy of the stored memory,
  * which n8n saves next. The copy is edited in place, so that the work does not grow with the memory; with it
- * go the deliveries this process stored recently, and once a second every one it remembers, which restores
- * ids that a concurrent request's save overwrote (each request saves the whole copy it loaded).
+ * go the deliveries this process stored since this request loaded its copy, and every 10 seconds every one it
+ * remembers, which restores ids that a concurrent request's save overwrote (each request saves the whole copy
+ * it loaded).
  */
 function rememberStored(
 	context: IWebhookFunctions,
 	scope: string,
 	deliveryId: string,
+	claimedAt: number,
 	now: number,
 	limits: RetryMemoryLimits,
 ): void {
 	processDeliveries.markStored(scope, deliveryId, now);
 	const staticData = context.getWorkflowStaticData('node');
 	const memory = editableMemory(staticData[SEEN_DELIVERIES]);
-	const write = processDeliveries.toWrite(scope, now, limits);
+	const write = processDeliveries.toWrite(scope, claimedAt, now, limits);
 	addDeliveries(memory, write.entries);
 	if (write.prune) pruneDeliveries(memory, now, limits);
 	// assigned even when edited in place: this marks n8n's copy as changed, so that n8n saves it
@@ -349,6 +351,6 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 	}
 	releaseClaimUnlessStored(context, scope, deliveryId);
 	return answerOnceStored(item as unknown as IDataObject, answer, () =>
-		rememberStored(context, scope, deliveryId, nowInSeconds(), limits),
+		rememberStored(context, scope, deliveryId, now, nowInSeconds(), limits),
 	);
 }

@@ -132,11 +132,11 @@ export function pruneDeliveries(memory: StoredMemory, now: number, limits: Retry
 }
 
 /**
- * How long after storing a delivery every write of this process adds it again: longer than an n8n request
- * lasts from loading static data to saving it, so that a concurrent request of this process that loaded
- * before the delivery was stored cannot erase it with its save.
+ * How long before its claim a request may have loaded the stored memory (n8n loads the workflow, with its static
+ * data, and then calls `webhook()`). A request's write adds back every delivery this process stored since
+ * then, so that its save cannot erase one that a concurrent request stored meanwhile, however long it lasts.
  */
-export const RESTORE_RECENT_SECONDS = 10;
+export const LOAD_BEFORE_CLAIM_SECONDS = 10;
 
 /**
  * How often a write also adds back every delivery this process remembers as stored, and prunes the memory:
@@ -182,7 +182,7 @@ function isCurrent(claim: Claim, now: number, limits: RetryMemoryLimits): boolea
  */
 export class ProcessDeliveries {
 	private readonly byTrigger = new Map<string, Map<string, Claim>>();
-	/** Per trigger, the deliveries stored in the last `RESTORE_RECENT_SECONDS`, oldest first. */
+	/** Per trigger, the deliveries stored while a request still in flight may have been loading, oldest first. */
 	private readonly recentlyStored = new Map<string, Array<[string, number]>>();
 	/** Per trigger, when the last write added back every stored delivery and pruned (epoch seconds). */
 	private readonly lastFullWrite = new Map<string, number>();
@@ -210,23 +210,29 @@ export class ProcessDeliveries {
 	}
 
 	/**
-	 * What a request's write adds to the stored memory. Every write adds the deliveries this process stored in
-	 * the last `RESTORE_RECENT_SECONDS` (which a concurrent request's save may have erased: each request saves
-	 * the whole copy it loaded), so its cost does not grow with the memory. A write at least
-	 * `FULL_WRITE_SECONDS` after the last such one adds back every delivery this process still remembers as
-	 * stored and prunes the memory: that repairs what a longer request or another process erased, and keeps
-	 * the memory within its limits, at a cost that grows with the memory but is paid once in that time.
+	 * What the write of a request that claimed its delivery at `claimedAt` adds to the stored memory. Every
+	 * write adds the deliveries this process stored since that request loaded its copy (a concurrent request's
+	 * save may have erased them: each request saves the whole copy it loaded), so its cost grows with the
+	 * request's duration, not with the memory. A write at least `FULL_WRITE_SECONDS` after the last such one
+	 * adds back every delivery this process still remembers as stored and prunes the memory: that repairs what
+	 * another process erased, and keeps the memory within its limits, at a cost that grows with the memory but
+	 * is paid once in that time.
 	 */
-	toWrite(trigger: string, now: number, limits: RetryMemoryLimits): MemoryWrite {
+	toWrite(trigger: string, claimedAt: number, now: number, limits: RetryMemoryLimits): MemoryWrite {
 		const recent = this.recentlyStored.get(trigger) ?? [];
-		const firstCurrent = recent.findIndex(([, at]) => now - at < RESTORE_RECENT_SECONDS);
-		recent.splice(0, firstCurrent === -1 ? recent.length : firstCurrent);
+		// no request still in flight claimed before this: older entries can no longer be missing from a copy
+		const inFlightSince = now - PENDING_CLAIM_SECONDS - LOAD_BEFORE_CLAIM_SECONDS;
+		const firstKept = recent.findIndex(([, at]) => at >= inFlightSince);
+		recent.splice(0, firstKept === -1 ? recent.length : firstKept);
 		const last = this.lastFullWrite.get(trigger);
 		if (last === undefined || now - last >= FULL_WRITE_SECONDS || now < last) {
 			this.lastFullWrite.set(trigger, now);
 			return { entries: this.storedEntries(trigger, now, limits), prune: true };
 		}
-		return { entries: recent, prune: false };
+		const loadedAt = claimedAt - LOAD_BEFORE_CLAIM_SECONDS;
+		let first = recent.length;
+		while (first > 0 && recent[first - 1][1] >= loadedAt) first--;
+		return { entries: recent.slice(first), prune: false };
 	}
 
 	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */

@@ -170,11 +170,11 @@ function timeFullWrite(dedupe, memory, capacity, repeats) {
 /**
  * Item 2: cost per delivery with the memory empty, half full and full, for each capacity. Each state is
  * built by sending that many deliveries through the node first (so the stored memory and the process's
- * own record both hold them, as in a process that accepted them) and letting them age past
- * RESTORE_RECENT_SECONDS; then rounds of deliveries are timed,
+ * own record both hold them, as in a process that accepted them); then rounds of deliveries are timed,
  * the states taking turns, each round after an untimed delivery that takes any full write due. Also: the
- * extra cost of that full write, which the node does once in `FULL_WRITE_SECONDS`, what n8n spends loading and saving that static data on every delivery (JSON.parse
- * and JSON.stringify of the column), and the stored size.
+ * extra cost of that full write, which the node does once in `FULL_WRITE_SECONDS`, what n8n spends loading
+ * and saving that static data on every delivery (JSON.parse and JSON.stringify of the column), and the
+ * stored size.
  */
 export async function measureRetryMemory({ capacities = [DEFAULT_CAPACITY, MAX_CAPACITY], rounds, batch, bodyBytes = 1_000, log = () => {} }) {
 	const Trigger = loadBeginiTrigger();
@@ -196,8 +196,8 @@ export async function measureRetryMemory({ capacities = [DEFAULT_CAPACITY, MAX_C
 			log(`  memory of ${capacity}: ${fill} remembered`);
 		}
 		// Those were sent far faster than any sender would: let them age out of the deliveries every write
-		// adds back (RESTORE_RECENT_SECONDS), as they would at a real rate.
-		await sleep((dedupe.RESTORE_RECENT_SECONDS + 1) * 1000);
+		// adds back (those stored since LOAD_BEFORE_CLAIM_SECONDS before its claim), as they would at a real rate.
+		await sleep((dedupe.LOAD_BEFORE_CLAIM_SECONDS + 1) * 1000);
 		for (let r = 0; r < rounds; r++) {
 			for (const state of r % 2 === 0 ? states : [...states].reverse()) {
 				const [due, ...deliveries] = signedDeliveries(template, batch + 1, `memory-${capacity}-${state.fill}-${r}`);

@@ -8,7 +8,7 @@ import {
 	PENDING_CLAIM_SECONDS,
 	ProcessDeliveries,
 	pruneDeliveries,
-	RESTORE_RECENT_SECONDS,
+	LOAD_BEFORE_CLAIM_SECONDS,
 	wasSeen,
 } from '../../nodes/BeginiTrigger/dedupe';
 import type { StoredMemory } from '../../nodes/BeginiTrigger/dedupe';
@@ -197,29 +197,42 @@ describe('ProcessDeliveries (in-process record)', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('t', 'old', T0 - 60);
 		record.markStored('t', 'new', T0);
-		expect(record.toWrite('t', T0, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], prune: true });
-		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS - 1, limits).prune).toBe(false);
-		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], prune: true });
+		expect(record.toWrite('t', T0, T0, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], prune: true });
+		expect(record.toWrite('t', T0, T0 + FULL_WRITE_SECONDS - 1, limits).prune).toBe(false);
+		expect(record.toWrite('t', T0, T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], prune: true });
 	});
 
-	it('between those, writes only what it stored in the last RESTORE_RECENT_SECONDS', () => {
+	it('between those, writes what it stored since the request loaded its copy, however long the request took', () => {
 		const record = new ProcessDeliveries();
-		const fullWriteAt = T0 + 5;
-		const now = T0 + RESTORE_RECENT_SECONDS + 2;
-		expect(now - fullWriteAt).toBeLessThan(FULL_WRITE_SECONDS);
-		record.markStored('t', 'older', T0);
-		expect(record.toWrite('t', fullWriteAt, limits).prune).toBe(true);
-		record.markStored('t', 'recent', T0 + 6);
+		record.markStored('t', 'before', T0);
+		expect(record.toWrite('t', T0, T0, limits).prune).toBe(true);
+		const claimedAt = T0 + LOAD_BEFORE_CLAIM_SECONDS + 1; // its copy was loaded after T0 + 1
+		record.markStored('t', 'whileItRan', claimedAt + 1);
+		// another request's full write, then this one's write, long after its claim (a stalled database)
+		expect(record.toWrite('t', claimedAt + 5, claimedAt + 5, limits).prune).toBe(true);
+		const writtenAt = claimedAt + 5 + FULL_WRITE_SECONDS - 1;
+		expect(record.toWrite('t', claimedAt, writtenAt, limits)).toEqual({
+			entries: [['whileItRan', claimedAt + 1]],
+			prune: false,
+		});
+	});
+
+	it('forgets the recent deliveries no request still in flight can be missing', () => {
+		const record = new ProcessDeliveries();
+		record.markStored('t', 'long ago', T0);
+		const now = T0 + PENDING_CLAIM_SECONDS + LOAD_BEFORE_CLAIM_SECONDS + 1;
+		expect(record.toWrite('t', now, now, limits).prune).toBe(true);
 		record.markStored('t', 'now', now);
-		expect(record.toWrite('t', now, limits)).toEqual({ entries: [['recent', T0 + 6], ['now', now]], prune: false });
+		// a claim older than PENDING_CLAIM_SECONDS no longer counts as in flight
+		expect(record.toWrite('t', T0, now + 1, limits)).toEqual({ entries: [['now', now]], prune: false });
 	});
 
 	it('spreads full writes per trigger', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('a', 'x', T0);
 		record.markStored('b', 'y', T0);
-		expect(record.toWrite('a', T0, limits).prune).toBe(true);
-		expect(record.toWrite('b', T0, limits).prune).toBe(true);
-		expect(record.toWrite('a', T0 + 1, limits).prune).toBe(false);
+		expect(record.toWrite('a', T0, T0, limits).prune).toBe(true);
+		expect(record.toWrite('b', T0, T0, limits).prune).toBe(true);
+		expect(record.toWrite('a', T0 + 1, T0 + 1, limits).prune).toBe(false);
 	});
 });
