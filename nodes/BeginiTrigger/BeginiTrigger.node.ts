@@ -320,20 +320,23 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 	}
 
 	const deliveryId = deliveryIdFor(rawBody, payload, options.deduplicateBy ?? 'payload');
-	const metadata: DeliveryMetadata = {
-		deliveryId,
-		receivedAt: receivedAt.toISOString(),
-		environment: credential.environment,
-		signedWithPreviousKey: signature.signedWith === 'previous',
-		...(options.includeHeaders === true && {
-			headers: redactHeaders(context.getHeaderData() as Record<string, string | string[] | undefined>),
-		}),
-	};
-	const item = read('simplify', true) === false ? asReceived(payload, metadata) : simplify(payload, metadata);
-
 	const answer = { status: 'accepted', deliveryId };
+	// Shaped only for a delivery that starts an execution, not for every duplicate of one.
+	const outputItem = (): IDataObject => {
+		const metadata: DeliveryMetadata = {
+			deliveryId,
+			receivedAt: receivedAt.toISOString(),
+			environment: credential.environment,
+			signedWithPreviousKey: signature.signedWith === 'previous',
+			...(options.includeHeaders === true && {
+				headers: redactHeaders(context.getHeaderData() as Record<string, string | string[] | undefined>),
+			}),
+		};
+		const item = read('simplify', true) === false ? asReceived(payload, metadata) : simplify(payload, metadata);
+		return item as unknown as IDataObject;
+	};
 	// Test deliveries ("Listen for test event") are never deduplicated: n8n keeps no static data for them.
-	if (context.getMode() === 'manual') return answerOnceStored(item as unknown as IDataObject, answer);
+	if (context.getMode() === 'manual') return answerOnceStored(outputItem(), answer);
 
 	const now = Math.floor(receivedAt.getTime() / 1000);
 	const limits = retryLimits(options);
@@ -350,7 +353,7 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 		);
 	}
 	releaseClaimUnlessStored(context, scope, deliveryId);
-	return answerOnceStored(item as unknown as IDataObject, answer, () =>
+	return answerOnceStored(outputItem(), answer, () =>
 		rememberStored(context, scope, deliveryId, now, nowInSeconds(), limits),
 	);
 }

@@ -81,11 +81,13 @@ function isFresh(acceptedAt: number, now: number, limits: RetryMemoryLimits): bo
  * so a request does not copy the whole memory to answer one question.
  */
 export function wasSeen(stored: unknown, id: string, now: number, limits: RetryMemoryLimits): boolean {
-	if (typeof stored !== 'object' || stored === null || !Object.prototype.hasOwnProperty.call(stored, id)) {
-		return false;
-	}
-	const acceptedAt: unknown = (stored as Record<string, unknown>)[id];
+	const acceptedAt = storedTime(editableMemory(stored), id);
 	return isTime(acceptedAt) && isFresh(acceptedAt, now, limits);
+}
+
+/** The value stored for `id`: own keys only, so an id such as "constructor" is never found on the prototype. */
+function storedTime(memory: StoredMemory, id: string): unknown {
+	return Object.prototype.hasOwnProperty.call(memory, id) ? memory[id] : undefined;
 }
 
 /**
@@ -94,7 +96,7 @@ export function wasSeen(stored: unknown, id: string, now: number, limits: RetryM
  */
 export function addDeliveries(memory: StoredMemory, accepted: Iterable<[string, number]>): void {
 	for (const [id, acceptedAt] of accepted) {
-		const known = Object.prototype.hasOwnProperty.call(memory, id) ? memory[id] : undefined;
+		const known = storedTime(memory, id);
 		if (!isTime(known) || acceptedAt < known) memory[id] = acceptedAt;
 	}
 }
@@ -113,22 +115,9 @@ export function pruneDeliveries(memory: StoredMemory, now: number, limits: Retry
 	}
 	const surplus = kept.length - limits.maxEntries;
 	if (surplus <= 0) return;
-	// the oldest time that stays; every entry older goes, and of those at exactly that time, the first written
-	const oldestKept = Float64Array.from(kept, ([, acceptedAt]) => acceptedAt).sort()[surplus];
-	let dropped = 0;
-	for (const [id, acceptedAt] of kept) {
-		if (acceptedAt < oldestKept) {
-			delete memory[id];
-			dropped++;
-		}
-	}
-	for (const [id, acceptedAt] of kept) {
-		if (dropped >= surplus) break;
-		if (acceptedAt === oldestKept) {
-			delete memory[id];
-			dropped++;
-		}
-	}
+	// a stable sort: of equal times, the first written goes first
+	kept.sort((a, b) => a[1] - b[1]);
+	for (const [id] of kept.slice(0, surplus)) delete memory[id];
 }
 
 /**
@@ -163,6 +152,16 @@ interface Claim {
 	at: number;
 }
 
+/** What this process knows of one trigger's deliveries. */
+interface TriggerRecord {
+	/** Delivery id → claim, oldest claim (or store) first. */
+	claims: Map<string, Claim>;
+	/** The deliveries stored while a request still in flight may have been loading, oldest first. */
+	recentlyStored: Array<[string, number]>;
+	/** When the last write added back every stored delivery and pruned (epoch seconds). */
+	lastFullWrite?: number;
+}
+
 /** A stored claim lasts the retry window; a pending one, until `PENDING_CLAIM_SECONDS` have passed. */
 function isCurrent(claim: Claim, now: number, limits: RetryMemoryLimits): boolean {
 	return claim.state === 'stored' ? isFresh(claim.at, now, limits) : now - claim.at < PENDING_CLAIM_SECONDS;
@@ -181,32 +180,24 @@ function isCurrent(claim: Claim, now: number, limits: RetryMemoryLimits): boolea
  * stored memory alone decides. Stored entries live as long as the retry memory's limits allow.
  */
 export class ProcessDeliveries {
-	private readonly byTrigger = new Map<string, Map<string, Claim>>();
-	/** Per trigger, the deliveries stored while a request still in flight may have been loading, oldest first. */
-	private readonly recentlyStored = new Map<string, Array<[string, number]>>();
-	/** Per trigger, when the last write added back every stored delivery and pruned (epoch seconds). */
-	private readonly lastFullWrite = new Map<string, number>();
+	private readonly triggers = new Map<string, TriggerRecord>();
 
 	/** Where `id` stands; a `new` delivery is now pending for the caller. */
 	claim(trigger: string, id: string, now: number, limits: RetryMemoryLimits): DeliveryState {
-		const claims = this.pruned(trigger, now, limits);
+		const { claims } = this.pruned(trigger, now, limits);
 		const known = claims.get(id);
 		if (known !== undefined && isCurrent(known, now, limits)) return known.state;
 		claims.delete(id);
 		claims.set(id, { state: 'pending', at: now });
-		this.byTrigger.set(trigger, claims);
 		return 'new';
 	}
 
 	/** n8n answered 200 for the claimed delivery: its execution and the stored memory are saved. */
 	markStored(trigger: string, id: string, now: number): void {
-		const claims = this.byTrigger.get(trigger) ?? new Map<string, Claim>();
+		const { claims, recentlyStored } = this.record(trigger);
 		claims.delete(id);
 		claims.set(id, { state: 'stored', at: now });
-		this.byTrigger.set(trigger, claims);
-		const recent = this.recentlyStored.get(trigger) ?? [];
-		recent.push([id, now]);
-		this.recentlyStored.set(trigger, recent);
+		recentlyStored.push([id, now]);
 	}
 
 	/**
@@ -219,14 +210,15 @@ export class ProcessDeliveries {
 	 * is paid once in that time.
 	 */
 	toWrite(trigger: string, claimedAt: number, now: number, limits: RetryMemoryLimits): MemoryWrite {
-		const recent = this.recentlyStored.get(trigger) ?? [];
+		const record = this.record(trigger);
+		const recent = record.recentlyStored;
 		// no request still in flight claimed before this: older entries can no longer be missing from a copy
 		const inFlightSince = now - PENDING_CLAIM_SECONDS - LOAD_BEFORE_CLAIM_SECONDS;
 		const firstKept = recent.findIndex(([, at]) => at >= inFlightSince);
 		recent.splice(0, firstKept === -1 ? recent.length : firstKept);
-		const last = this.lastFullWrite.get(trigger);
+		const last = record.lastFullWrite;
 		if (last === undefined || now - last >= FULL_WRITE_SECONDS || now < last) {
-			this.lastFullWrite.set(trigger, now);
+			record.lastFullWrite = now;
 			return { entries: this.storedEntries(trigger, now, limits), prune: true };
 		}
 		const loadedAt = claimedAt - LOAD_BEFORE_CLAIM_SECONDS;
@@ -237,27 +229,36 @@ export class ProcessDeliveries {
 
 	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */
 	release(trigger: string, id: string): void {
-		const claims = this.byTrigger.get(trigger);
+		const claims = this.triggers.get(trigger)?.claims;
 		if (claims?.get(id)?.state === 'pending') claims.delete(id);
 	}
 
 	/** The deliveries this process saw stored for a trigger and still remembers, oldest first. */
 	storedEntries(trigger: string, now: number, limits: RetryMemoryLimits): Array<[string, number]> {
 		const stored: Array<[string, number]> = [];
-		for (const [id, claim] of this.pruned(trigger, now, limits)) {
+		for (const [id, claim] of this.pruned(trigger, now, limits).claims) {
 			if (claim.state === 'stored') stored.push([id, claim.at]);
 		}
 		return stored;
 	}
 
-	/** The trigger's record without expired or surplus entries (insertion order is claim order). */
-	private pruned(trigger: string, now: number, limits: RetryMemoryLimits): Map<string, Claim> {
-		const claims = this.byTrigger.get(trigger) ?? new Map<string, Claim>();
+	private record(trigger: string): TriggerRecord {
+		let record = this.triggers.get(trigger);
+		if (record === undefined) {
+			record = { claims: new Map(), recentlyStored: [] };
+			this.triggers.set(trigger, record);
+		}
+		return record;
+	}
+
+	/** The trigger's record without expired or surplus claims (insertion order is claim order). */
+	private pruned(trigger: string, now: number, limits: RetryMemoryLimits): TriggerRecord {
+		const record = this.record(trigger);
+		const { claims } = record;
 		for (const [id, claim] of claims) {
 			if (isCurrent(claim, now, limits) && claims.size <= limits.maxEntries) break;
 			claims.delete(id);
 		}
-		if (claims.size === 0) this.byTrigger.delete(trigger);
-		return claims;
+		return record;
 	}
 }

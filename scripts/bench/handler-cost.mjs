@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { loadFixture } from '../lib/begini-sender.mjs';
+import { loadFixture, signBody } from '../lib/begini-sender.mjs';
 import { ROOT } from '../lib/paths.mjs';
 import { median, ratio } from './stats.mjs';
 import { loadBeginiTrigger, webhookContext } from './webhook-context.mjs';
@@ -44,8 +44,7 @@ export function bodyTemplate(bytes) {
 function signedDeliveries(template, count, prefix) {
 	return Array.from({ length: count }, (_, n) => {
 		const rawBody = Buffer.from(template.replace(UID_PLACEHOLDER, `${prefix}-${n}`), 'utf8');
-		const signature = createHmac('sha512', KEY).update(rawBody).digest('hex');
-		return { rawBody, headers: { 'content-type': 'application/json', 'x-signature': signature } };
+		return { rawBody, headers: { 'content-type': 'application/json', 'x-signature': signBody(rawBody, KEY) } };
 	});
 }
 

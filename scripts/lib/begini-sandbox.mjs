@@ -11,7 +11,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { HOST } from './paths.mjs';
-import { isLoopbackUrl } from './begini-sender.mjs';
+import { isLoopbackUrl, signBody } from './begini-sender.mjs';
 import {
 	ATTEMPT_TIMEOUT_MS,
 	FAST_ATTEMPT_TIMEOUT_MS,
@@ -225,7 +225,7 @@ export class BeginiSandbox {
 		if (typeof signature === 'string' && signature !== '') {
 			const name = ENVIRONMENT_NAMES.find((n) => this.environments[n].integrationId === body?.integration_id);
 			const environment = this.environments[name];
-			const expected = environment && createHmac('sha512', environment.apiKey).update(raw).digest('hex');
+			const expected = environment && signBody(raw, environment.apiKey);
 			if (!environment || environment.sessionAuthentication !== 'hmac' || !sameText(expected, signature.toLowerCase())) {
 				throw new HttpError(401, 'Invalid signature');
 			}

@@ -1,5 +1,5 @@
 // Running many requests at a bounded concurrency and summarising their latencies, for the load run in
-// test/resilience and for measure-acknowledgement.mjs.
+// test/resilience and for the bench (scripts/bench).
 
 /** Runs `task` over `items` with at most `concurrency` at a time; returns the results in order. */
 export async function inPool(items, concurrency, task) {
