@@ -11,21 +11,14 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { testBeginiCredential } from '../Begini/credentialCheck';
-import {
-	addDeliveries,
-	DEFAULT_RETRY_MEMORY_SIZE,
-	DEFAULT_RETRY_WINDOW_HOURS,
-	deliveryIdFor,
-	editableMemory,
-	ProcessDeliveries,
-	pruneDeliveries,
-	wasSeen,
-} from './dedupe';
-import type { DeliveryKeyMode, DeliveryState, RetryMemoryLimits } from './dedupe';
+import { DEFAULT_RETRY_MEMORY_SIZE, DEFAULT_RETRY_WINDOW_HOURS, deliveryIdFor, ProcessDeliveries } from './dedupe';
+import type { DeliveryKeyMode, DeliveryState } from './dedupe';
 import { triggerProperties } from './description';
 import { asReceived, eventTypeOf, parsePayload, redactHeaders, simplify } from './normalize';
 import { triggerPanel } from './triggerPanel';
 import type { BeginiEnvironment, DeliveryMetadata } from './types';
+import { seenAt, withDeliveries } from './storedMemory';
+import type { RetryMemoryLimits } from './storedMemory';
 import { verifySignature } from './verify';
 import type { SignatureAlgorithm, SignatureKeys } from './verify';
 
@@ -219,8 +212,9 @@ function deliveryState(
 ): DeliveryState {
 	const state = processDeliveries.claim(scope, deliveryId, now, limits);
 	if (state === 'stored') return 'stored';
-	if (wasSeen(context.getWorkflowStaticData('node')[SEEN_DELIVERIES], deliveryId, now, limits)) {
-		processDeliveries.markStored(scope, deliveryId, now);
+	const acceptedAt = seenAt(context.getWorkflowStaticData('node')[SEEN_DELIVERIES], deliveryId, now, limits);
+	if (acceptedAt !== undefined) {
+		processDeliveries.markFoundStored(scope, deliveryId, acceptedAt);
 		return 'stored';
 	}
 	return state;
@@ -228,10 +222,9 @@ function deliveryState(
 
 /**
  * The delivery is stored: remember it in this process, and add it to the request's copy of the stored memory,
- * which n8n saves next. The copy is edited in place, so that the work does not grow with the memory; with it
- * go the deliveries this process stored since this request loaded its copy, and every 10 seconds every one it
- * remembers, which restores ids that a concurrent request's save overwrote (each request saves the whole copy
- * it loaded).
+ * which n8n saves next. With it go the deliveries this process stored since this request loaded its copy, and
+ * every 10 seconds every one it remembers, which restores ids that a concurrent request's save overwrote (each
+ * request saves the whole copy it loaded).
  */
 function rememberStored(
 	context: IWebhookFunctions,
@@ -243,12 +236,9 @@ function rememberStored(
 ): void {
 	processDeliveries.markStored(scope, deliveryId, now);
 	const staticData = context.getWorkflowStaticData('node');
-	const memory = editableMemory(staticData[SEEN_DELIVERIES]);
 	const write = processDeliveries.toWrite(scope, claimedAt, now, limits);
-	addDeliveries(memory, write.entries);
-	if (write.prune) pruneDeliveries(memory, now, limits);
-	// assigned even when edited in place: this marks n8n's copy as changed, so that n8n saves it
-	staticData[SEEN_DELIVERIES] = memory;
+	// assigning marks n8n's copy as changed, so that n8n saves it
+	staticData[SEEN_DELIVERIES] = withDeliveries(staticData[SEEN_DELIVERIES], write.entries, now, limits, write.rebuild);
 }
 
 /**

@@ -1,13 +1,16 @@
 import { createHash } from 'crypto';
 
+import { isFresh } from './storedMemory';
+import type { Remembered, RetryMemoryLimits } from './storedMemory';
 import type { BeginiPayload } from './types';
 
 /**
  * Retry memory: which deliveries were already accepted, so that Begini's retries start nothing.
  *
  * Begini sends no delivery id, so the key comes from the content. Two places remember keys:
- * - the workflow's static data (`StoredMemory`: delivery id → when it was accepted, in Unix epoch seconds;
- *   compact, because n8n saves it whole on every delivery), shared by every n8n process and kept across restarts.
+ * - the workflow's static data (see `storedMemory.ts`: delivery ids with the time each was accepted, in one
+ *   compact string, because n8n saves it whole on every delivery), shared by every n8n process and kept
+ *   across restarts.
  *   `webhook()` adds the delivery to the copy n8n loaded for the request; n8n saves that copy only once it
  *   has stored the execution (and, in queue mode, queued it), and before it answers. So the stored memory
  *   holds exactly the deliveries n8n stored;
@@ -18,12 +21,6 @@ import type { BeginiPayload } from './types';
 /** The node's defaults: Begini's retry schedule is not published, so the window is generous. */
 export const DEFAULT_RETRY_WINDOW_HOURS = 72;
 export const DEFAULT_RETRY_MEMORY_SIZE = 5000;
-
-/** How long and how many deliveries are remembered. */
-export interface RetryMemoryLimits {
-	maxAgeSeconds: number;
-	maxEntries: number;
-}
 
 export type DeliveryKeyMode = 'payload' | 'eventIdentity';
 
@@ -57,69 +54,6 @@ function isText(value: unknown): value is string {
 	return typeof value === 'string' && value !== '';
 }
 
-/** The stored memory as n8n loaded it for one request: delivery id → acceptance time, possibly hand-edited. */
-export type StoredMemory = Record<string, unknown>;
-
-/**
- * The request's copy of the stored memory, to be edited in place (n8n loads a new copy for every request and
- * saves it whole); a missing or foreign value starts an empty memory.
- */
-export function editableMemory(stored: unknown): StoredMemory {
-	return typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? (stored as StoredMemory) : {};
-}
-
-function isTime(value: unknown): value is number {
-	return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isFresh(acceptedAt: number, now: number, limits: RetryMemoryLimits): boolean {
-	return now - acceptedAt < limits.maxAgeSeconds;
-}
-
-/**
- * Whether `id` is in the stored memory and still fresh. Looks up the one id in the stored value as it is,
- * so a request does not copy the whole memory to answer one question.
- */
-export function wasSeen(stored: unknown, id: string, now: number, limits: RetryMemoryLimits): boolean {
-	const acceptedAt = storedTime(editableMemory(stored), id);
-	return isTime(acceptedAt) && isFresh(acceptedAt, now, limits);
-}
-
-/** The value stored for `id`: own keys only, so an id such as "constructor" is never found on the prototype. */
-function storedTime(memory: StoredMemory, id: string): unknown {
-	return Object.prototype.hasOwnProperty.call(memory, id) ? memory[id] : undefined;
-}
-
-/**
- * Adds deliveries to the memory in place, in time proportional to the deliveries added, not to the memory's
- * size. An id already there with a valid time keeps the earlier time.
- */
-export function addDeliveries(memory: StoredMemory, accepted: Iterable<[string, number]>): void {
-	for (const [id, acceptedAt] of accepted) {
-		const known = storedTime(memory, id);
-		if (!isTime(known) || acceptedAt < known) memory[id] = acceptedAt;
-	}
-}
-
-/**
- * Prunes the memory in place: drops whatever is not an id with a finite time (a hand-edited or foreign
- * value), then entries past the age limit, then the oldest beyond the count limit (of equal times, those
- * written first).
- */
-export function pruneDeliveries(memory: StoredMemory, now: number, limits: RetryMemoryLimits): void {
-	const kept: Array<[string, number]> = [];
-	for (const id of Object.keys(memory)) {
-		const acceptedAt = memory[id];
-		if (isTime(acceptedAt) && isFresh(acceptedAt, now, limits)) kept.push([id, acceptedAt]);
-		else delete memory[id];
-	}
-	const surplus = kept.length - limits.maxEntries;
-	if (surplus <= 0) return;
-	// a stable sort: of equal times, the first written goes first
-	kept.sort((a, b) => a[1] - b[1]);
-	for (const [id] of kept.slice(0, surplus)) delete memory[id];
-}
-
 /**
  * How long before its claim a request may have loaded the stored memory (n8n loads the workflow, with its static
  * data, and then calls `webhook()`). A request's write adds back every delivery this process stored since
@@ -128,16 +62,16 @@ export function pruneDeliveries(memory: StoredMemory, now: number, limits: Retry
 export const LOAD_BEFORE_CLAIM_SECONDS = 10;
 
 /**
- * How often a write also adds back every delivery this process remembers as stored, and prunes the memory:
- * both take time that grows with the memory (V8 lists an object's keys in full), so they are spread out.
- * Meanwhile the memory may hold up to this many seconds' deliveries beyond its count limit.
+ * How often a write also adds back every delivery this process remembers as stored, and rebuilds the stored
+ * memory (pruning it): both take time that grows with the memory, so they are spread out. Meanwhile the
+ * memory may hold up to this many seconds' deliveries beyond its count limit.
  */
 export const FULL_WRITE_SECONDS = 10;
 
-/** What a write adds to the stored memory, and whether it also prunes it (see `ProcessDeliveries.toWrite`). */
+/** What a write adds to the stored memory, and whether it also rebuilds it (see `ProcessDeliveries.toWrite`). */
 export interface MemoryWrite {
-	entries: Array<[string, number]>;
-	prune: boolean;
+	entries: Remembered[];
+	rebuild: boolean;
 }
 
 /** How long a claim waits for n8n's answer before the stored memory alone decides (see `ProcessDeliveries`). */
@@ -157,8 +91,8 @@ interface TriggerRecord {
 	/** Delivery id → claim, oldest claim (or store) first. */
 	claims: Map<string, Claim>;
 	/** The deliveries stored while a request still in flight may have been loading, oldest first. */
-	recentlyStored: Array<[string, number]>;
-	/** When the last write added back every stored delivery and pruned (epoch seconds). */
+	recentlyStored: Remembered[];
+	/** When the last write added back every stored delivery and rebuilt the memory (epoch seconds). */
 	lastFullWrite?: number;
 }
 
@@ -201,11 +135,21 @@ export class ProcessDeliveries {
 	}
 
 	/**
+	 * The stored memory already holds this delivery, accepted at `acceptedAt` (perhaps by another process):
+	 * later copies are answered from this record, and no write needs to add it again.
+	 */
+	markFoundStored(trigger: string, id: string, acceptedAt: number): void {
+		const { claims } = this.record(trigger);
+		claims.delete(id);
+		claims.set(id, { state: 'stored', at: acceptedAt });
+	}
+
+	/**
 	 * What the write of a request that claimed its delivery at `claimedAt` adds to the stored memory. Every
 	 * write adds the deliveries this process stored since that request loaded its copy (a concurrent request's
 	 * save may have erased them: each request saves the whole copy it loaded), so its cost grows with the
 	 * request's duration, not with the memory. A write at least `FULL_WRITE_SECONDS` after the last such one
-	 * adds back every delivery this process still remembers as stored and prunes the memory: that repairs what
+	 * adds back every delivery this process still remembers as stored and rebuilds the memory: that repairs what
 	 * another process erased, and keeps the memory within its limits, at a cost that grows with the memory but
 	 * is paid once in that time.
 	 */
@@ -219,12 +163,12 @@ export class ProcessDeliveries {
 		const last = record.lastFullWrite;
 		if (last === undefined || now - last >= FULL_WRITE_SECONDS || now < last) {
 			record.lastFullWrite = now;
-			return { entries: this.storedEntries(trigger, now, limits), prune: true };
+			return { entries: this.storedEntries(trigger, now, limits), rebuild: true };
 		}
 		const loadedAt = claimedAt - LOAD_BEFORE_CLAIM_SECONDS;
 		let first = recent.length;
 		while (first > 0 && recent[first - 1][1] >= loadedAt) first--;
-		return { entries: recent.slice(first), prune: false };
+		return { entries: recent.slice(first), rebuild: false };
 	}
 
 	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */
@@ -234,8 +178,8 @@ export class ProcessDeliveries {
 	}
 
 	/** The deliveries this process saw stored for a trigger and still remembers, oldest first. */
-	storedEntries(trigger: string, now: number, limits: RetryMemoryLimits): Array<[string, number]> {
-		const stored: Array<[string, number]> = [];
+	storedEntries(trigger: string, now: number, limits: RetryMemoryLimits): Remembered[] {
+		const stored: Remembered[] = [];
 		for (const [id, claim] of this.pruned(trigger, now, limits).claims) {
 			if (claim.state === 'stored') stored.push([id, claim.at]);
 		}

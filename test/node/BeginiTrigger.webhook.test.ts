@@ -1,8 +1,10 @@
+import { createHash } from 'crypto';
 import { setTimeout as sleep } from 'timers/promises';
 
 import { FULL_WRITE_SECONDS } from '../../nodes/BeginiTrigger/dedupe';
 import { KNOWN_EVENT_TYPES } from '../../nodes/BeginiTrigger/types';
 import { LocalN8n } from '../helpers/localN8n';
+import { decodeRetryMemory, encodeRetryMemory, rememberedIds } from '../helpers/retryMemory';
 import { eventBody, KEYS, vector } from '../helpers/vectors';
 
 const psychometric = vector('psychometric_score.complete signed with the current key');
@@ -248,7 +250,7 @@ describe('Begini Trigger webhook, Events filter', () => {
 			await n8n.idle();
 			expect(answer).toMatchObject({ status: 200, json: { status: 'ignored', reason: 'event type not selected' } });
 			expect(n8n.executions).toHaveLength(0);
-			expect(n8n.storedNodeData.seenDeliveries ?? {}).toEqual({});
+			expect(rememberedIds(n8n.storedNodeData.seenDeliveries ?? '')).toEqual([]);
 		}));
 
 	it('a selected type starts the workflow', async () =>
@@ -279,12 +281,12 @@ describe('Begini Trigger webhook, durable acknowledgement', () => {
 			await sleep(300);
 			expect(answered).toBe(false);
 			expect(n8n.executions).toHaveLength(0);
-			expect(n8n.storedNodeData.seenDeliveries ?? {}).toEqual({});
+			expect(rememberedIds(n8n.storedNodeData.seenDeliveries ?? '')).toEqual([]);
 
 			storeExecution();
 			expect(await answer).toMatchObject({ status: 200, json: { status: 'accepted' } });
 			expect(n8n.executions).toHaveLength(1);
-			expect(Object.keys(n8n.storedNodeData.seenDeliveries as object)).toHaveLength(1);
+			expect(rememberedIds(n8n.storedNodeData.seenDeliveries)).toHaveLength(1);
 		});
 	});
 
@@ -299,7 +301,7 @@ describe('Begini Trigger webhook, durable acknowledgement', () => {
 			async (n8n) => {
 				const failed = await n8n.post(psychometric.body, signed(psychometric));
 				expect(failed.status).toBe(500);
-				expect(n8n.storedNodeData.seenDeliveries ?? {}).toEqual({});
+				expect(rememberedIds(n8n.storedNodeData.seenDeliveries ?? '')).toEqual([]);
 
 				const retried = await n8n.post(psychometric.body, signed(psychometric));
 				await n8n.idle();
@@ -337,7 +339,7 @@ describe('Begini Trigger webhook, durable acknowledgement', () => {
 				ids.push(((await n8n.post(v.body, signed(v))).json as { deliveryId: string }).deliveryId);
 				await n8n.idle();
 			}
-			expect(Object.keys(n8n.storedNodeData.seenDeliveries as object).sort()).toEqual(ids.sort());
+			expect(rememberedIds(n8n.storedNodeData.seenDeliveries).sort()).toEqual(ids.sort());
 		}));
 });
 
@@ -348,9 +350,9 @@ describe('Begini Trigger webhook, retries', () => {
 			const first = await n8n.post(psychometric.body, signed(psychometric));
 			expect(n8n.executions.map((execution) => execution.status)).toEqual(['running']);
 			const { deliveryId } = first.json as { deliveryId: string };
-			const seen = n8n.storedNodeData.seenDeliveries as Record<string, number>;
-			expect(Object.keys(seen)).toEqual([deliveryId]);
-			expect(Math.abs(seen[deliveryId] - Date.now() / 1000)).toBeLessThan(60);
+			const [[seenId, seenAt], ...others] = decodeRetryMemory(n8n.storedNodeData.seenDeliveries);
+			expect([seenId, others]).toEqual([deliveryId, []]);
+			expect(Math.abs(seenAt - Date.now() / 1000)).toBeLessThan(60);
 
 			const again = await n8n.post(psychometric.body, signed(psychometric));
 			await n8n.idle();
@@ -422,7 +424,7 @@ describe('Begini Trigger webhook, retries', () => {
 			await n8n.idle();
 			expect(n8n.executions).toHaveLength(4);
 			const ids = answers.map((answer) => (answer.json as { deliveryId: string }).deliveryId).sort();
-			expect(Object.keys(n8n.storedNodeData.seenDeliveries as object).sort()).toEqual(ids);
+			expect(rememberedIds(n8n.storedNodeData.seenDeliveries).sort()).toEqual(ids);
 		}));
 
 	it('event-identity mode refuses a re-serialised copy; payload mode accepts it as new', async () => {
@@ -442,15 +444,33 @@ describe('Begini Trigger webhook, retries', () => {
 	it('prunes expired entries from the stored memory when it writes', async () => {
 		const old = Math.floor(Date.now() / 1000) - 73 * 3600;
 		await withN8n(
-			{ staticData: { 'node:Begini Trigger': { seenDeliveries: { expiredExpiredEx: old } } } },
+			{ staticData: { 'node:Begini Trigger': { seenDeliveries: encodeRetryMemory([['expiredExpiredEx', old]]) } } },
 			async (n8n) => {
 				const answer = await n8n.post(psychometric.body, signed(psychometric));
 				await n8n.idle();
-				expect(Object.keys(n8n.storedNodeData.seenDeliveries as object)).toEqual([
+				expect(rememberedIds(n8n.storedNodeData.seenDeliveries)).toEqual([
 					(answer.json as { deliveryId: string }).deliveryId,
 				]);
 			},
 		);
+	});
+
+	it('reads a retry memory kept by 0.1.0 (an object of id → time) and converts it on its first write', async () => {
+		const now = Math.floor(Date.now() / 1000);
+		const compact = vector('psychometric compact form signed with the current key');
+		const psychometricId = createHash('sha256').update(psychometric.body).digest('base64url').slice(0, 16);
+		const legacy = { [psychometricId]: now - 60, expiredExpiredEx: now - 73 * 3600 };
+		await withN8n({ staticData: { 'node:Begini Trigger': { seenDeliveries: legacy } } }, async (n8n) => {
+			expect((await n8n.post(psychometric.body, signed(psychometric))).json).toMatchObject({ status: 'duplicate' });
+			const answer = await n8n.post(compact.body, signed(compact));
+			await n8n.idle();
+			expect(new Map(decodeRetryMemory(n8n.storedNodeData.seenDeliveries))).toEqual(
+				new Map([
+					[psychometricId, now - 60],
+					[(answer.json as { deliveryId: string }).deliveryId, expect.any(Number)],
+				]),
+			);
+		});
 	});
 
 	it('keeps at most the configured number of deliveries, pruned at most FULL_WRITE_SECONDS later', async () =>
@@ -468,7 +488,7 @@ describe('Begini Trigger webhook, retries', () => {
 			} finally {
 				jest.useRealTimers();
 			}
-			expect(Object.keys(n8n.storedNodeData.seenDeliveries as object)).toHaveLength(2);
+			expect(rememberedIds(n8n.storedNodeData.seenDeliveries)).toHaveLength(2);
 		}));
 
 	it('"Listen for test event" deliveries are never deduplicated and never touch the stored memory', async () =>

@@ -124,7 +124,16 @@ export async function rememberedIds(database, workflowId, triggerName = 'Begini 
 	const [row] = await database.query(`SELECT "staticData" AS "staticData" FROM workflow_entity WHERE id = '${workflowId}'`);
 	const value = row?.staticData;
 	const staticData = typeof value === 'string' ? JSON.parse(value) : (value ?? {});
-	return Object.keys(staticData?.[`node:${triggerName}`]?.seenDeliveries ?? {});
+	return idsInRetryMemory(staticData?.[`node:${triggerName}`]?.seenDeliveries ?? '');
+}
+
+/**
+ * The delivery ids in a stored retry memory, read as the README documents its format (24-character records:
+ * a 16-character id, then the time in 8 hex digits), not with the node's code.
+ */
+function idsInRetryMemory(stored) {
+	if (typeof stored !== 'string' || stored.length % 24 !== 0) throw new Error(`not a retry memory: ${typeof stored}`);
+	return (stored.match(/.{24}/gs) ?? []).map((record) => record.slice(0, 16));
 }
 
 /**

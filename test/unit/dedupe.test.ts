@@ -1,17 +1,12 @@
 import { createHash } from 'crypto';
 
 import {
-	addDeliveries,
 	deliveryIdFor,
-	editableMemory,
 	FULL_WRITE_SECONDS,
 	PENDING_CLAIM_SECONDS,
 	ProcessDeliveries,
-	pruneDeliveries,
 	LOAD_BEFORE_CLAIM_SECONDS,
-	wasSeen,
 } from '../../nodes/BeginiTrigger/dedupe';
-import type { StoredMemory } from '../../nodes/BeginiTrigger/dedupe';
 import type { BeginiPayload } from '../../nodes/BeginiTrigger/types';
 import { eventBody } from '../helpers/vectors';
 
@@ -61,66 +56,6 @@ describe('deliveryIdFor', () => {
 	});
 });
 
-describe('stored retry memory', () => {
-	it('edits the stored object itself, and starts empty from anything that is not an object', () => {
-		const stored = { a: T0 };
-		expect(editableMemory(stored)).toBe(stored);
-		expect(editableMemory(undefined)).toEqual({});
-		expect(editableMemory('corrupt')).toEqual({});
-		expect(editableMemory([1, 2])).toEqual({});
-		expect(editableMemory(null)).toEqual({});
-	});
-
-	it('sees an id within the window and forgets it after', () => {
-		const seen = { a: T0 };
-		expect(wasSeen(seen, 'a', T0, limits)).toBe(true);
-		expect(wasSeen(seen, 'a', T0 + 72 * HOUR - 1, limits)).toBe(true);
-		expect(wasSeen(seen, 'a', T0 + 72 * HOUR, limits)).toBe(false);
-		expect(wasSeen(seen, 'b', T0, limits)).toBe(false);
-	});
-
-	it('does not mistake inherited object properties for ids', () => {
-		expect(wasSeen({}, 'constructor', T0, limits)).toBe(false);
-		expect(wasSeen({}, '__proto__', T0, limits)).toBe(false);
-	});
-
-	it('adds in place, keeping the earlier time of an id written twice, and replaces a foreign value', () => {
-		const memory: StoredMemory = { a: T0, broken: 'x' };
-		addDeliveries(memory, [['a', T0 + 50], ['b', T0 + 9], ['b', T0 + 5], ['broken', T0 + 1]]);
-		expect(memory).toEqual({ a: T0, b: T0 + 5, broken: T0 + 1 });
-	});
-
-	it('prunes what is not an id with a finite time, and entries past the age limit', () => {
-		const memory: StoredMemory = { old: T0 - 73 * HOUR, recent: T0 - HOUR, text: 'x', nothing: null, nan: Number.NaN };
-		pruneDeliveries(memory, T0, limits);
-		expect(memory).toEqual({ recent: T0 - HOUR });
-	});
-
-	it('keeps only the newest entries beyond the count limit, whatever order they were written in', () => {
-		const memory: StoredMemory = Object.fromEntries([3, 7, 1, 5, 2, 6, 4].map((n) => [`id${n}`, T0 + n]));
-		pruneDeliveries(memory, T0 + 7, limits);
-		expect(Object.keys(memory).sort()).toEqual(['id3', 'id4', 'id5', 'id6', 'id7']);
-	});
-
-	it('of entries with the same time beyond the count limit, drops those written first', () => {
-		const memory: StoredMemory = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id) => [id, T0]));
-		memory.newest = T0 + 1;
-		pruneDeliveries(memory, T0 + 1, limits);
-		expect(Object.keys(memory)).toEqual(['d', 'e', 'f', 'g', 'newest']);
-	});
-
-	it('stays compact: 5,000 remembered deliveries fit in about 150 kB of JSON', () => {
-		const many: StoredMemory = {};
-		addDeliveries(
-			many,
-			Array.from({ length: 6000 }, (_, n) => [createHash('sha256').update(String(n)).digest('base64url').slice(0, 16), T0 + n] as [string, number]),
-		);
-		pruneDeliveries(many, T0 + 6000, { maxAgeSeconds: 72 * HOUR, maxEntries: 5000 });
-		expect(Object.keys(many)).toHaveLength(5000);
-		expect(JSON.stringify(many).length).toBeLessThan(5000 * 31);
-	});
-});
-
 describe('ProcessDeliveries (in-process record)', () => {
 	it('lets exactly one of many concurrent claims of an id win; the others see it pending', () => {
 		const record = new ProcessDeliveries();
@@ -160,6 +95,15 @@ describe('ProcessDeliveries (in-process record)', () => {
 		expect(record.storedEntries('t', T0, limits)).toEqual([['stored', T0]]);
 	});
 
+	it('answers a delivery found in the stored memory as stored, with its stored time, and adds it back only on a full write', () => {
+		const record = new ProcessDeliveries();
+		expect(record.toWrite('t', T0, T0, limits).rebuild).toBe(true);
+		record.markFoundStored('t', 'found', T0 - 30);
+		expect(record.claim('t', 'found', T0 + 1, limits)).toBe('stored');
+		expect(record.toWrite('t', T0 + 1, T0 + 1, limits)).toEqual({ entries: [], rebuild: false });
+		expect(record.toWrite('t', T0, T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['found', T0 - 30]], rebuild: true });
+	});
+
 	it('lets a pending claim block only until it expires (its sender left before n8n answered)', () => {
 		const record = new ProcessDeliveries();
 		record.claim('t', 'a', T0, limits);
@@ -193,27 +137,27 @@ describe('ProcessDeliveries (in-process record)', () => {
 		expect(record.storedEntries('t', T0 + 5, { ...limits, maxEntries: 2 }).map(([id]) => id)).toEqual(['id4', 'id5']);
 	});
 
-	it('writes everything it remembers as stored, and prunes, on its first write and every FULL_WRITE_SECONDS', () => {
+	it('writes everything it remembers as stored, and rebuilds, on its first write and every FULL_WRITE_SECONDS', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('t', 'old', T0 - 60);
 		record.markStored('t', 'new', T0);
-		expect(record.toWrite('t', T0, T0, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], prune: true });
-		expect(record.toWrite('t', T0, T0 + FULL_WRITE_SECONDS - 1, limits).prune).toBe(false);
-		expect(record.toWrite('t', T0, T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], prune: true });
+		expect(record.toWrite('t', T0, T0, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], rebuild: true });
+		expect(record.toWrite('t', T0, T0 + FULL_WRITE_SECONDS - 1, limits).rebuild).toBe(false);
+		expect(record.toWrite('t', T0, T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], rebuild: true });
 	});
 
 	it('between those, writes what it stored since the request loaded its copy, however long the request took', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('t', 'before', T0);
-		expect(record.toWrite('t', T0, T0, limits).prune).toBe(true);
+		expect(record.toWrite('t', T0, T0, limits).rebuild).toBe(true);
 		const claimedAt = T0 + LOAD_BEFORE_CLAIM_SECONDS + 1; // its copy was loaded after T0 + 1
 		record.markStored('t', 'whileItRan', claimedAt + 1);
 		// another request's full write, then this one's write, long after its claim (a stalled database)
-		expect(record.toWrite('t', claimedAt + 5, claimedAt + 5, limits).prune).toBe(true);
+		expect(record.toWrite('t', claimedAt + 5, claimedAt + 5, limits).rebuild).toBe(true);
 		const writtenAt = claimedAt + 5 + FULL_WRITE_SECONDS - 1;
 		expect(record.toWrite('t', claimedAt, writtenAt, limits)).toEqual({
 			entries: [['whileItRan', claimedAt + 1]],
-			prune: false,
+			rebuild: false,
 		});
 	});
 
@@ -221,18 +165,18 @@ describe('ProcessDeliveries (in-process record)', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('t', 'long ago', T0);
 		const now = T0 + PENDING_CLAIM_SECONDS + LOAD_BEFORE_CLAIM_SECONDS + 1;
-		expect(record.toWrite('t', now, now, limits).prune).toBe(true);
+		expect(record.toWrite('t', now, now, limits).rebuild).toBe(true);
 		record.markStored('t', 'now', now);
 		// a claim older than PENDING_CLAIM_SECONDS no longer counts as in flight
-		expect(record.toWrite('t', T0, now + 1, limits)).toEqual({ entries: [['now', now]], prune: false });
+		expect(record.toWrite('t', T0, now + 1, limits)).toEqual({ entries: [['now', now]], rebuild: false });
 	});
 
 	it('spreads full writes per trigger', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('a', 'x', T0);
 		record.markStored('b', 'y', T0);
-		expect(record.toWrite('a', T0, T0, limits).prune).toBe(true);
-		expect(record.toWrite('b', T0, T0, limits).prune).toBe(true);
-		expect(record.toWrite('a', T0 + 1, T0 + 1, limits).prune).toBe(false);
+		expect(record.toWrite('a', T0, T0, limits).rebuild).toBe(true);
+		expect(record.toWrite('b', T0, T0, limits).rebuild).toBe(true);
+		expect(record.toWrite('a', T0 + 1, T0 + 1, limits).rebuild).toBe(false);
 	});
 });

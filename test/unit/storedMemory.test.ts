@@ -1,0 +1,151 @@
+import { createHash } from 'crypto';
+
+import { RECORD_LENGTH, seenAt, withDeliveries } from '../../nodes/BeginiTrigger/storedMemory';
+import type { Remembered } from '../../nodes/BeginiTrigger/storedMemory';
+import { decodeRetryMemory, encodeRetryMemory, rememberedIds } from '../helpers/retryMemory';
+
+const HOUR = 3600;
+const T0 = 1_790_000_000;
+const limits = { maxAgeSeconds: 72 * HOUR, maxEntries: 5 };
+const roomy = { maxAgeSeconds: 72 * HOUR, maxEntries: 100_000 };
+
+/** A delivery id as the node makes them: 16 base64url characters. */
+function idOf(n: number): string {
+	return createHash('sha256').update(`delivery ${n}`).digest('base64url').slice(0, 16);
+}
+
+function isSortedById(stored: string): boolean {
+	const ids = rememberedIds(stored);
+	return ids.every((id, i) => i === 0 || ids[i - 1] < id);
+}
+
+describe('stored retry memory: lookups', () => {
+	const entries: Remembered[] = Array.from({ length: 50 }, (_, n) => [idOf(n), T0 - n]);
+	const stored = encodeRetryMemory(entries);
+
+	it('finds every remembered id, with its time, wherever it sits in the sorted records', () => {
+		for (const [id, at] of entries) expect(seenAt(stored, id, T0, limits)).toBe(at);
+		expect(seenAt(stored, idOf(1000), T0, limits)).toBeUndefined();
+	});
+
+	it('sees an id within the window and forgets it after', () => {
+		const one = encodeRetryMemory([['aaaaaaaaaaaaaaaa', T0]]);
+		expect(seenAt(one, 'aaaaaaaaaaaaaaaa', T0 + 72 * HOUR - 1, limits)).toBe(T0);
+		expect(seenAt(one, 'aaaaaaaaaaaaaaaa', T0 + 72 * HOUR, limits)).toBeUndefined();
+	});
+
+	it('never matches across the boundary of two records', () => {
+		const two = encodeRetryMemory([['AAAAAAAAAAAAAAAA', T0], ['BBBBBBBBBBBBBBBB', T0]]);
+		const straddling = two.slice(16, 32);
+		expect(seenAt(two, straddling, T0, limits)).toBeUndefined();
+	});
+
+	it('reads the object format of 0.1.0 (id → time), own keys only', () => {
+		const legacy = { kkkkkkkkkkkkkkkk: T0, broken: 'x' };
+		expect(seenAt(legacy, 'kkkkkkkkkkkkkkkk', T0, limits)).toBe(T0);
+		expect(seenAt(legacy, 'broken', T0, limits)).toBeUndefined();
+		expect(seenAt({}, 'constructor', T0, limits)).toBeUndefined();
+		expect(seenAt({}, '__proto__', T0, limits)).toBeUndefined();
+	});
+
+	it('sees nothing in a foreign value', () => {
+		for (const foreign of [undefined, null, 42, [['aaaaaaaaaaaaaaaa', T0]], 'not records']) {
+			expect(seenAt(foreign, 'aaaaaaaaaaaaaaaa', T0, limits)).toBeUndefined();
+		}
+	});
+});
+
+describe('stored retry memory: writes', () => {
+	it('inserts records in id order, whatever order they are added in', () => {
+		const added: Remembered[] = [3, 1, 4, 0, 2].map((n) => [idOf(n), T0 + n]);
+		const stored = withDeliveries('', added, T0 + 5, roomy, false);
+		expect(stored).toHaveLength(5 * RECORD_LENGTH);
+		expect(isSortedById(stored)).toBe(true);
+		expect(new Map(decodeRetryMemory(stored))).toEqual(new Map(added));
+	});
+
+	it('keeps the earlier time of an id written twice', () => {
+		const stored = encodeRetryMemory([['aaaaaaaaaaaaaaaa', T0], ['cccccccccccccccc', T0 + 10]]);
+		const written = withDeliveries(
+			stored,
+			[['aaaaaaaaaaaaaaaa', T0 + 50], ['cccccccccccccccc', T0 + 5], ['bbbbbbbbbbbbbbbb', T0 + 9], ['bbbbbbbbbbbbbbbb', T0 + 7]],
+			T0 + 60,
+			roomy,
+			false,
+		);
+		expect(decodeRetryMemory(written)).toEqual([
+			['aaaaaaaaaaaaaaaa', T0],
+			['bbbbbbbbbbbbbbbb', T0 + 7],
+			['cccccccccccccccc', T0 + 5],
+		]);
+	});
+
+	it('returns the same string when nothing is new, and skips what is not an id with a valid time', () => {
+		const stored = encodeRetryMemory([['aaaaaaaaaaaaaaaa', T0]]);
+		expect(withDeliveries(stored, [['aaaaaaaaaaaaaaaa', T0 + 1]], T0, roomy, false)).toBe(stored);
+		const bad: Remembered[] = [['short', T0], ['aaaaaaaaaaaaaaa!', T0], ['bbbbbbbbbbbbbbbb', Number.NaN], ['cccccccccccccccc', -1], ['dddddddddddddddd', 2 ** 32]];
+		expect(withDeliveries(stored, bad, T0, roomy, false)).toBe(stored);
+	});
+
+	it('matches a plain map of id → earliest time over any sequence of writes and rebuilds', () => {
+		let stored: unknown = undefined;
+		const model = new Map<string, number>();
+		let seed = 7;
+		const random = (below: number) => {
+			seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+			return seed % below;
+		};
+		for (let round = 0; round < 300; round++) {
+			const added: Remembered[] = Array.from({ length: random(6) }, () => [idOf(random(400)), T0 + random(1000)]);
+			stored = withDeliveries(stored, added, T0 + 1000, roomy, random(10) === 0);
+			for (const [id, at] of added) model.set(id, Math.min(at, model.get(id) ?? Infinity));
+			expect(isSortedById(stored as string)).toBe(true);
+		}
+		expect(new Map(decodeRetryMemory(stored))).toEqual(model);
+		for (const [id, at] of model) expect(seenAt(stored, id, T0 + 1000, roomy)).toBe(at);
+	});
+});
+
+describe('stored retry memory: rebuilds', () => {
+	it('drops entries past the age limit', () => {
+		const stored = encodeRetryMemory([['oooooooooooooooo', T0 - 73 * HOUR], ['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
+		expect(decodeRetryMemory(withDeliveries(stored, [], T0, limits, true))).toEqual([['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
+	});
+
+	it('keeps only the newest entries beyond the count limit, whatever order they were written in', () => {
+		const added: Remembered[] = [3, 7, 1, 5, 2, 6, 4].map((n) => [idOf(n), T0 + n]);
+		const stored = withDeliveries('', added, T0 + 7, limits, true);
+		expect(rememberedIds(stored).sort()).toEqual([3, 4, 5, 6, 7].map(idOf).sort());
+	});
+
+	it('converts the object format of 0.1.0, dropping what is not an id with a valid time', () => {
+		const legacy = { kkkkkkkkkkkkkkkk: T0, text: T0, broken: 'x', nothing: null, mmmmmmmmmmmmmmmm: Number.NaN };
+		expect(decodeRetryMemory(withDeliveries(legacy, [['aaaaaaaaaaaaaaaa', T0 + 1]], T0 + 1, limits, false))).toEqual([
+			['aaaaaaaaaaaaaaaa', T0 + 1],
+			['kkkkkkkkkkkkkkkk', T0],
+		]);
+	});
+
+	it('repairs a string edited by hand: out of order, a duplicate id, a time that is not hex', () => {
+		const records = ['zzzzzzzzzzzzzzzz', 'aaaaaaaaaaaaaaaa', 'zzzzzzzzzzzzzzzz', 'mmmmmmmmmmmmmmmm'];
+		const times = [T0.toString(16), (T0 - 5).toString(16), (T0 - 9).toString(16), 'nothex!!'];
+		const edited = records.map((id, i) => id + times[i]).join('');
+		expect(decodeRetryMemory(withDeliveries(edited, [], T0, limits, true))).toEqual([
+			['aaaaaaaaaaaaaaaa', T0 - 5],
+			['zzzzzzzzzzzzzzzz', T0 - 9],
+		]);
+	});
+
+	it('starts a fresh memory from a foreign value', () => {
+		for (const foreign of [undefined, null, 42, 'not records', ['aaaaaaaaaaaaaaaa']]) {
+			expect(decodeRetryMemory(withDeliveries(foreign, [['bbbbbbbbbbbbbbbb', T0]], T0, limits, false))).toEqual([['bbbbbbbbbbbbbbbb', T0]]);
+		}
+	});
+
+	it('stays compact: 5,000 remembered deliveries take 24 bytes each, 120 kB of JSON in all', () => {
+		const added: Remembered[] = Array.from({ length: 6000 }, (_, n) => [idOf(n), T0 + n]);
+		const stored = withDeliveries('', added, T0 + 6000, { maxAgeSeconds: 72 * HOUR, maxEntries: 5000 }, true);
+		expect(decodeRetryMemory(stored)).toHaveLength(5000);
+		expect(JSON.stringify({ seenDeliveries: stored }).length).toBe(5000 * 24 + '{"seenDeliveries":""}'.length);
+	});
+});
