@@ -14,7 +14,7 @@ import { testBeginiCredential } from '../Begini/credentialCheck';
 import { DEFAULT_RETRY_MEMORY_SIZE, DEFAULT_RETRY_WINDOW_HOURS, deliveryIdFor, ProcessDeliveries } from './dedupe';
 import type { DeliveryKeyMode, DeliveryState } from './dedupe';
 import { triggerProperties } from './description';
-import { asReceived, eventTypeOf, parsePayload, redactHeaders, simplify } from './normalize';
+import { asReceived, eventTypeOf, deliveryPayload, redactHeaders, simplify } from './normalize';
 import { triggerPanel } from './triggerPanel';
 import type { BeginiEnvironment, DeliveryMetadata } from './types';
 import { seenAt, withDeliveries } from './storedMemory';
@@ -238,7 +238,7 @@ function rememberStored(
 	const staticData = context.getWorkflowStaticData('node');
 	const write = processDeliveries.toWrite(scope, claimedAt, now, limits);
 	// assigning marks n8n's copy as changed, so that n8n saves it
-	staticData[SEEN_DELIVERIES] = withDeliveries(staticData[SEEN_DELIVERIES], write.entries, now, limits, write.rebuild);
+	staticData[SEEN_DELIVERIES] = withDeliveries(staticData[SEEN_DELIVERIES], write, now, limits);
 }
 
 /**
@@ -299,7 +299,7 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 		return respond(context, 401, { error: signature.reason });
 	}
 
-	const parsed = parsePayload(rawBody);
+	const parsed = deliveryPayload(rawBody, context.getRequestObject());
 	if (!parsed.ok) return respond(context, 400, { error: parsed.reason });
 	const { payload } = parsed;
 

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 
 import { isFresh } from './storedMemory';
-import type { Remembered, RetryMemoryLimits } from './storedMemory';
+import type { MemoryWrite, Remembered, RetryMemoryLimits } from './storedMemory';
 import type { BeginiPayload } from './types';
 
 /**
@@ -62,17 +62,16 @@ function isText(value: unknown): value is string {
 export const LOAD_BEFORE_CLAIM_SECONDS = 10;
 
 /**
- * How often a write also adds back every delivery this process remembers as stored, and rebuilds the stored
- * memory (pruning it): both take time that grows with the memory, so they are spread out. Meanwhile the
- * memory may hold up to this many seconds' deliveries beyond its count limit.
+ * When a write also adds back every delivery this process remembers as stored, and rebuilds the stored memory
+ * (pruning it): both take time that grows with the memory, so they are spread over at least a fifth of the
+ * memory's count limit in deliveries, which keeps their share of each delivery's cost the same whatever the
+ * memory's size. Such a full write comes at least `FULL_WRITE_SECONDS` after the last one, once this process
+ * has written `FULL_WRITE_SHARE` of the count limit since, and in any case after `FULL_WRITE_MAX_SECONDS`.
+ * Meanwhile the memory may hold a fifth more than its count limit, or more if 10 seconds bring more deliveries.
  */
 export const FULL_WRITE_SECONDS = 10;
-
-/** What a write adds to the stored memory, and whether it also rebuilds it (see `ProcessDeliveries.toWrite`). */
-export interface MemoryWrite {
-	entries: Remembered[];
-	rebuild: boolean;
-}
+export const FULL_WRITE_SHARE = 0.2;
+export const FULL_WRITE_MAX_SECONDS = 300;
 
 /** How long a claim waits for n8n's answer before the stored memory alone decides (see `ProcessDeliveries`). */
 export const PENDING_CLAIM_SECONDS = 300;
@@ -94,6 +93,15 @@ interface TriggerRecord {
 	recentlyStored: Remembered[];
 	/** When the last write added back every stored delivery and rebuilt the memory (epoch seconds). */
 	lastFullWrite?: number;
+	/** How many writes came since. */
+	writesSinceFullWrite: number;
+}
+
+/** See `FULL_WRITE_SECONDS`; the first write of a process is a full one, and so is one after the clock went back. */
+function isFullWriteDue(record: TriggerRecord, now: number, limits: RetryMemoryLimits): boolean {
+	const last = record.lastFullWrite;
+	if (last === undefined || now < last || now - last >= FULL_WRITE_MAX_SECONDS) return true;
+	return now - last >= FULL_WRITE_SECONDS && record.writesSinceFullWrite + 1 >= limits.maxEntries * FULL_WRITE_SHARE;
 }
 
 /** A stored claim lasts the retry window; a pending one, until `PENDING_CLAIM_SECONDS` have passed. */
@@ -148,10 +156,10 @@ export class ProcessDeliveries {
 	 * What the write of a request that claimed its delivery at `claimedAt` adds to the stored memory. Every
 	 * write adds the deliveries this process stored since that request loaded its copy (a concurrent request's
 	 * save may have erased them: each request saves the whole copy it loaded), so its cost grows with the
-	 * request's duration, not with the memory. A write at least `FULL_WRITE_SECONDS` after the last such one
-	 * adds back every delivery this process still remembers as stored and rebuilds the memory: that repairs what
-	 * another process erased, and keeps the memory within its limits, at a cost that grows with the memory but
-	 * is paid once in that time.
+	 * request's duration, not with the memory. From time to time (see `FULL_WRITE_SECONDS`) a write adds back
+	 * every delivery this process still remembers as stored and rebuilds the memory: that repairs what another
+	 * process erased, and keeps the memory within its limits, at a cost that grows with the memory but is
+	 * spread over deliveries in proportion to it.
 	 */
 	toWrite(trigger: string, claimedAt: number, now: number, limits: RetryMemoryLimits): MemoryWrite {
 		const record = this.record(trigger);
@@ -160,15 +168,13 @@ export class ProcessDeliveries {
 		const inFlightSince = now - PENDING_CLAIM_SECONDS - LOAD_BEFORE_CLAIM_SECONDS;
 		const firstKept = recent.findIndex(([, at]) => at >= inFlightSince);
 		recent.splice(0, firstKept === -1 ? recent.length : firstKept);
-		const last = record.lastFullWrite;
-		if (last === undefined || now - last >= FULL_WRITE_SECONDS || now < last) {
+		if (isFullWriteDue(record, now, limits)) {
 			record.lastFullWrite = now;
+			record.writesSinceFullWrite = 0;
 			return { entries: this.storedEntries(trigger, now, limits), rebuild: true };
 		}
-		const loadedAt = claimedAt - LOAD_BEFORE_CLAIM_SECONDS;
-		let first = recent.length;
-		while (first > 0 && recent[first - 1][1] >= loadedAt) first--;
-		return { entries: recent.slice(first), rebuild: false };
+		record.writesSinceFullWrite++;
+		return { entries: recent, storedSince: claimedAt - LOAD_BEFORE_CLAIM_SECONDS, rebuild: false };
 	}
 
 	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */
@@ -189,7 +195,7 @@ export class ProcessDeliveries {
 	private record(trigger: string): TriggerRecord {
 		let record = this.triggers.get(trigger);
 		if (record === undefined) {
-			record = { claims: new Map(), recentlyStored: [] };
+			record = { claims: new Map(), recentlyStored: [], writesSinceFullWrite: 0 };
 			this.triggers.set(trigger, record);
 		}
 		return record;

@@ -30,6 +30,28 @@ export function parsePayload(rawBody: Buffer): ParsedPayload {
 	return { ok: true, payload: parsed as BeginiPayload };
 }
 
+/** What n8n's body parser left on the request (see `deliveryPayload`). */
+export interface ParsedRequest {
+	contentType?: string;
+	encoding?: string;
+	body?: unknown;
+}
+
+/**
+ * The delivery's payload. n8n parses a body sent as `application/json` before `webhook()` runs, from the same bytes
+ * (decoded with the request's charset, a byte-order mark removed); when it read them as UTF-8, as
+ * `parsePayload` does, its object is used, so that a large body is not parsed twice. Otherwise the exact
+ * bytes are parsed here.
+ */
+export function deliveryPayload(rawBody: Buffer, request: ParsedRequest): ParsedPayload {
+	const { contentType, encoding, body } = request;
+	const parsedAsHere = contentType === 'application/json' && (encoding === 'utf-8' || encoding === 'utf8');
+	if (parsedAsHere && typeof body === 'object' && body !== null && !Array.isArray(body)) {
+		return { ok: true, payload: body as BeginiPayload };
+	}
+	return parsePayload(rawBody);
+}
+
 /** `event.type`, or null when the payload has none. */
 export function eventTypeOf(payload: BeginiPayload): string | null {
 	return text(payload.event?.type);

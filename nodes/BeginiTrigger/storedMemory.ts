@@ -21,6 +21,14 @@ export interface RetryMemoryLimits {
 /** A remembered delivery: its id, and when it was accepted (Unix epoch seconds). */
 export type Remembered = [id: string, acceptedAt: number];
 
+/**
+ * What a write adds to the stored memory (see `withDeliveries`): an ordinary write, the deliveries in
+ * `entries` stored at or after `storedSince`, given in the order they were stored; a rebuild, all of them.
+ */
+export type MemoryWrite =
+	| { entries: readonly Remembered[]; storedSince: number; rebuild: false }
+	| { entries: readonly Remembered[]; rebuild: true };
+
 const ID_LENGTH = 16;
 const TIME_LENGTH = 8;
 export const RECORD_LENGTH = ID_LENGTH + TIME_LENGTH;
@@ -50,11 +58,18 @@ function record(id: string, acceptedAt: number): string {
 	return id + acceptedAt.toString(16).padStart(TIME_LENGTH, '0');
 }
 
-/** The time in record `index`; NaN when it is not 8 hex digits (a value edited by hand). */
+/** The time in record `index`; NaN when it is not lowercase hex (a value edited by hand). */
 function timeAt(records: string, index: number): number {
 	const start = index * RECORD_LENGTH + ID_LENGTH;
-	const hex = records.slice(start, start + TIME_LENGTH);
-	return /^[0-9a-f]{8}$/.test(hex) ? parseInt(hex, 16) : Number.NaN;
+	// read in place: this runs for every record a write touches, and copying each out costs more than the reading
+	let time = 0;
+	for (let i = start; i < start + TIME_LENGTH; i++) {
+		const code = records.charCodeAt(i);
+		const digit = code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : -1;
+		if (digit === -1) return Number.NaN;
+		time = time * 16 + digit;
+	}
+	return time;
 }
 
 /** Compares the id in record `index` with `id`, by UTF-16 code units, without copying it out. */
@@ -85,7 +100,8 @@ function indexOf(records: string, id: string): number {
 	return index < records.length / RECORD_LENGTH && compareIdAt(records, index, id) === 0 ? index : -1;
 }
 
-function byId(a: Remembered, b: Remembered): number {
+/** By id, and of one id, the earlier time first. */
+function byId(a: readonly [string, number, ...number[]], b: readonly [string, number, ...number[]]): number {
 	if (a[0] === b[0]) return a[1] - b[1];
 	return a[0] < b[0] ? -1 : 1;
 }
@@ -104,41 +120,42 @@ export function seenAt(stored: unknown, id: string, now: number, limits: RetryMe
 }
 
 /**
- * The stored memory with `added` in it. An id already there keeps the earlier of its two times.
+ * The stored memory with the deliveries of `write` added.
  *
- * An ordinary write inserts the records into the sorted string, in time that grows with the deliveries
- * added and the logarithm of the memory. `rebuild` (or a memory that is not yet a string of records)
- * rebuilds it whole: drops what is not a delivery id with a valid time, what is past the age limit, and the
- * oldest beyond the count limit (of equal times, the lowest ids), and sorts it again, which also repairs a
+ * An ordinary write adds the deliveries this process stored since the request loaded its copy. Each save of
+ * this process holds every delivery it had stored before it loaded its copy, and every one it stored since;
+ * so once one of them is found in the copy, all stored before it are there too, and the write stops looking,
+ * newest first. It inserts what is missing into the sorted string, in time that grows with that and with the
+ * logarithm of the memory.
+ *
+ * A rebuild (and any write to a memory that is not yet a string of records) adds every delivery the memory
+ * lacks, keeping the earlier time of an id found twice, drops what is not a delivery id with a valid time,
+ * what is past the age limit, and the oldest beyond the count limit, and sorts it again, which also repairs a
  * string that was edited by hand. The caller rebuilds from time to time, so between rebuilds the memory may
  * hold more than its count limit.
  */
-export function withDeliveries(
-	stored: unknown,
-	added: Remembered[],
-	now: number,
-	limits: RetryMemoryLimits,
-	rebuild: boolean,
-): string {
-	if (rebuild || !isRecords(stored)) return rebuilt(stored, added, now, limits);
-	return inserted(stored, added);
+export function withDeliveries(stored: unknown, write: MemoryWrite, now: number, limits: RetryMemoryLimits): string {
+	if (write.rebuild || !isRecords(stored)) return rebuilt(stored, write.entries, now, limits);
+	return withRecentlyStored(stored, write.entries, write.storedSince);
 }
 
-function inserted(records: string, added: Remembered[]): string {
+function withRecentlyStored(records: string, stored: readonly Remembered[], storedSince: number): string {
+	const missing: Array<[id: string, acceptedAt: number, index: number]> = [];
+	for (let i = stored.length - 1; i >= 0 && stored[i][1] >= storedSince; i--) {
+		const [id, acceptedAt] = stored[i];
+		const index = firstNotBefore(records, id);
+		if (index < records.length / RECORD_LENGTH && compareIdAt(records, index, id) === 0) break;
+		if (DELIVERY_ID.test(id) && isStorableTime(acceptedAt)) missing.push([id, acceptedAt, index]);
+	}
+	if (missing.length === 0) return records;
+	missing.sort(byId);
 	let result = '';
 	let copiedUpTo = 0;
-	let previousId: string | undefined;
-	for (const [id, acceptedAt] of [...added].sort(byId)) {
-		// of an id added twice, the earlier time came first
-		if (id === previousId || !DELIVERY_ID.test(id) || !isStorableTime(acceptedAt)) continue;
-		previousId = id;
-		const index = firstNotBefore(records, id);
-		const isKnown = index < records.length / RECORD_LENGTH && compareIdAt(records, index, id) === 0;
-		if (isKnown && !(acceptedAt < timeAt(records, index))) continue;
+	for (const [id, acceptedAt, index] of missing) {
 		result += records.slice(copiedUpTo, index * RECORD_LENGTH) + record(id, acceptedAt);
-		copiedUpTo = (isKnown ? index + 1 : index) * RECORD_LENGTH;
+		copiedUpTo = index * RECORD_LENGTH;
 	}
-	return copiedUpTo === 0 && result === '' ? records : result + records.slice(copiedUpTo);
+	return result + records.slice(copiedUpTo);
 }
 
 /** Every delivery the stored memory holds, in stored order, whatever its format. */
@@ -154,18 +171,37 @@ function storedDeliveries(stored: unknown): Array<[string, unknown]> {
 	return isObjectMemory(stored) ? Object.entries(stored) : [];
 }
 
-function rebuilt(stored: unknown, added: Remembered[], now: number, limits: RetryMemoryLimits): string {
+/** The time at or after which the newest `count` of `times` lie, and how many of that time go too. */
+function newestCut(times: number[], count: number): { time: number; dropAtTime: number } {
+	const sorted = Float64Array.from(times).sort();
+	const time = sorted[sorted.length - count];
+	let older = 0;
+	while (sorted[older] < time) older++;
+	return { time, dropAtTime: sorted.length - count - older };
+}
+
+function rebuilt(stored: unknown, added: readonly Remembered[], now: number, limits: RetryMemoryLimits): string {
+	// id → time, in the order found: the stored records (sorted by id, unless edited by hand), then the added
 	const times = new Map<string, number>();
-	for (const [id, acceptedAt] of [...storedDeliveries(stored), ...added]) {
-		if (!DELIVERY_ID.test(id) || !isStorableTime(acceptedAt) || !isFresh(acceptedAt, now, limits)) continue;
+	const take = (id: string, acceptedAt: unknown) => {
 		const known = times.get(id);
-		if (known === undefined || acceptedAt < known) times.set(id, acceptedAt);
-	}
+		if (known !== undefined) {
+			if ((acceptedAt as number) < known) times.set(id, acceptedAt as number);
+		} else if (DELIVERY_ID.test(id) && isStorableTime(acceptedAt) && isFresh(acceptedAt, now, limits)) {
+			times.set(id, acceptedAt);
+		}
+	};
+	for (const [id, acceptedAt] of storedDeliveries(stored)) take(id, acceptedAt);
+	for (const [id, acceptedAt] of added) take(id, acceptedAt);
+
 	let kept = [...times];
 	if (kept.length > limits.maxEntries) {
-		// a stable sort: of equal times, those found first (lower ids, then those added) are dropped first
-		kept = kept.sort((a, b) => a[1] - b[1]).slice(kept.length - limits.maxEntries);
+		// the oldest go; of equal times, those found first (lower ids, then those added)
+		const cut = newestCut([...times.values()], limits.maxEntries);
+		let dropAtTime = cut.dropAtTime;
+		kept = kept.filter(([, at]) => at > cut.time || (at === cut.time && dropAtTime-- <= 0));
 	}
+	// nearly sorted already, which V8's sort (TimSort) finishes in close to one pass
 	return kept
 		.sort(byId)
 		.map(([id, acceptedAt]) => record(id, acceptedAt))

@@ -9,7 +9,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { loadFixture, signBody } from '../lib/begini-sender.mjs';
 import { ROOT } from '../lib/paths.mjs';
@@ -54,12 +53,11 @@ function bareHmac({ rawBody }) {
 }
 
 /**
- * A floor for any trigger that verifies, parses and identifies a delivery: the HMAC, one JSON.parse and one
+ * A floor for any trigger that verifies and identifies a delivery n8n has already parsed: the HMAC and one
  * SHA-256 of the same bytes (the node's delivery id), and nothing else.
  */
-function verifyParseIdentify(delivery) {
+function verifyAndIdentify(delivery) {
 	bareHmac(delivery);
-	JSON.parse(delivery.rawBody.toString('utf8'));
 	return createHash('sha256').update(delivery.rawBody).digest('base64url');
 }
 
@@ -74,24 +72,45 @@ function timeEach(work, deliveries) {
 }
 
 /**
- * Runs the node on each delivery as n8n does for an accepted one (webhook(), then reading the answer, which
- * remembers the delivery) and checks that each was accepted. Returns µs per delivery.
+ * Runs the node on each delivery as n8n does for an accepted one: n8n loads the node's static data from the
+ * workflow's stored column (a fresh copy for every request), parses the JSON body, calls webhook(), reads the answer (which
+ * remembers the delivery), and saves the static data whole. Checks that each was accepted. The node's part
+ * and n8n's load and save of static data are timed apart (µs per delivery for each); n8n's body parsing is
+ * not timed. `state.column` is the stored column.
  */
-async function timeNode(trigger, deliveries, { staticData, workflowId, parameters }) {
-	const t0 = performance.now();
+async function timeNode(trigger, deliveries, state, parameters = {}) {
+	let nodeMs = 0;
+	let n8nMs = 0;
 	for (const { rawBody, headers } of deliveries) {
-		const context = webhookContext({ rawBody, headers, parameters, credential: CREDENTIAL, staticData, workflowId });
+		const loading = performance.now();
+		const workflowStaticData = JSON.parse(state.column);
+		const staticData = (workflowStaticData[STATIC_DATA_KEY] ??= {});
+		const body = JSON.parse(rawBody.toString('utf8'));
+		const calling = performance.now();
+		const context = webhookContext({ rawBody, body, headers, parameters, credential: CREDENTIAL, staticData, workflowId: state.workflowId });
 		const result = await trigger.webhook.call(context);
 		if (result.webhookResponse?.status !== 'accepted') {
 			throw new Error(`bench delivery not accepted: ${context.response.statusCode} ${JSON.stringify(context.response.body)}`);
 		}
+		const saving = performance.now();
+		state.column = JSON.stringify(workflowStaticData);
+		nodeMs += saving - calling;
+		n8nMs += calling - loading + (performance.now() - saving);
 	}
-	return microsPerItem(t0, deliveries.length);
+	return { nodeMicros: (nodeMs * 1000) / deliveries.length, n8nMicros: (n8nMs * 1000) / deliveries.length };
 }
 
 let scopeCount = 0;
 /** A new workflow id: a new, empty in-process record, as in a freshly started n8n. */
-const freshScope = (name) => `bench-${name}-${++scopeCount}`;
+function freshScope(name) {
+	return `bench-${name}-${++scopeCount}`;
+}
+
+/** A trigger's stored state as a freshly started n8n has it: no static data, an empty in-process record. */
+function freshState(name) {
+	return { column: '{}', workflowId: freshScope(name) };
+}
+
 
 /** Item 1: node against bare HMAC per body size. `rounds` alternating rounds of `batch` deliveries each. */
 export async function measureHandlerCost({ sizes = [1_000, 10_000, 100_000], rounds, batch }) {
@@ -105,19 +124,19 @@ export async function measureHandlerCost({ sizes = [1_000, 10_000, 100_000], rou
 		const node = [];
 		const ratios = [];
 		// untimed: the first deliveries of a size warm up the JIT for it
-		await timeNode(trigger, signedDeliveries(template, count, `warm-${bytes}`), { staticData: {}, workflowId: freshScope('size'), parameters: {} });
+		await timeNode(trigger, signedDeliveries(template, count, `warm-${bytes}`), freshState('size'));
 		for (let r = 0; r < rounds; r++) {
 			const deliveries = signedDeliveries(template, count, `size-${bytes}-${r}`);
-			const options = { staticData: {}, workflowId: freshScope('size'), parameters: {} };
+			const state = freshState('size');
 			// alternate which goes first, so that none always runs on a warmer cache
 			let b, f, n;
 			if (r % 2 === 0) {
 				b = timeEach(bareHmac, deliveries);
-				f = timeEach(verifyParseIdentify, deliveries);
-				n = await timeNode(trigger, deliveries, options);
+				f = timeEach(verifyAndIdentify, deliveries);
+				n = (await timeNode(trigger, deliveries, state)).nodeMicros;
 			} else {
-				n = await timeNode(trigger, deliveries, options);
-				f = timeEach(verifyParseIdentify, deliveries);
+				n = (await timeNode(trigger, deliveries, state)).nodeMicros;
+				f = timeEach(verifyAndIdentify, deliveries);
 				b = timeEach(bareHmac, deliveries);
 			}
 			bare.push(b);
@@ -141,95 +160,121 @@ export function storedBytes(memory) {
 	return Buffer.byteLength(JSON.stringify({ [STATIC_DATA_KEY]: { seenDeliveries: memory } }));
 }
 
-/** The compiled retry-memory module, for timing the write the node does once in `FULL_WRITE_SECONDS`. */
-function loadDedupe() {
-	return createRequire(import.meta.url)(join(ROOT, 'dist', 'nodes', 'BeginiTrigger', 'dedupe.js'));
+/** The compiled retry-memory modules: the in-process record's constants and the stored format. */
+function loadRetryMemory() {
+	const require = createRequire(import.meta.url);
+	const dedupe = require(join(ROOT, 'dist', 'nodes', 'BeginiTrigger', 'dedupe.js'));
+	const storedMemory = require(join(ROOT, 'dist', 'nodes', 'BeginiTrigger', 'storedMemory.js'));
+	return { ...dedupe, ...storedMemory };
 }
 
 /**
- * Median µs of the extra work of a full write (adding back every delivery the process remembers, then
- * pruning), on copies of `memory` with one delivery over the limit, as it is once the memory is full.
+ * Median µs of the extra work of a full write (adding back every delivery the process remembers, and
+ * rebuilding the stored memory), on `memory` with one delivery more, as it is once the memory is full.
  */
-function timeFullWrite(dedupe, memory, capacity, repeats) {
+function timeFullWrite(retryMemory, memory, capacity, repeats) {
 	const now = Math.floor(Date.now() / 1000);
-	const limits = { maxAgeSeconds: dedupe.DEFAULT_RETRY_WINDOW_HOURS * 3600, maxEntries: capacity };
-	const remembered = Object.entries(memory);
+	const limits = { maxAgeSeconds: retryMemory.DEFAULT_RETRY_WINDOW_HOURS * 3600, maxEntries: capacity };
+	const remembered = [];
+	for (let start = 0; start < memory.length; start += retryMemory.RECORD_LENGTH) {
+		remembered.push([memory.slice(start, start + 16), parseInt(memory.slice(start + 16, start + retryMemory.RECORD_LENGTH), 16)]);
+	}
 	const micros = [];
 	for (let i = 0; i < repeats; i++) {
-		const copy = JSON.parse(JSON.stringify(memory));
-		copy[`bench-extra-${i}`] = now;
+		const extra = createHash('sha256').update(`bench-extra-${i}`).digest('base64url').slice(0, 16);
 		const t0 = performance.now();
-		dedupe.addDeliveries(copy, remembered);
-		dedupe.pruneDeliveries(copy, now, limits);
+		retryMemory.withDeliveries(memory, { entries: [...remembered, [extra, now]], rebuild: true }, now, limits);
 		micros.push(microsPerItem(t0, 1));
 	}
 	return median(micros);
 }
 
 /**
- * Item 2: cost per delivery with the memory empty, half full and full, for each capacity. Each state is
- * built by sending that many deliveries through the node first (so the stored memory and the process's
- * own record both hold them, as in a process that accepted them); then rounds of deliveries are timed,
- * the states taking turns, each round after an untimed delivery that takes any full write due. Also: the
- * extra cost of that full write, which the node does once in `FULL_WRITE_SECONDS`, what n8n spends loading
- * and saving that static data on every delivery (JSON.parse and JSON.stringify of the column), and the
- * stored size.
+ * A stored retry memory of `count` deliveries accepted over the last hour, in the node's documented format
+ * (24-character records sorted by id: the 16-character id, then the time in 8 hex digits).
+ */
+function rememberedDeliveries(count, now) {
+	const records = [];
+	for (let n = 0; n < count; n++) {
+		const id = createHash('sha256').update(`bench-remembered-${n}`).digest('base64url').slice(0, 16);
+		records.push(id + (now - 3600 + Math.floor((n * 3600) / Math.max(1, count))).toString(16).padStart(8, '0'));
+	}
+	return records.sort().join('');
+}
+
+/** Another node's static data of `bytes` characters, stored in the same workflow column. */
+const BALLAST_KEY = 'node:Other Node';
+
+/**
+ * Item 2: cost per delivery with the memory empty, half full and full, for each capacity. Each state starts
+ * from a stored memory of that many deliveries; then rounds of deliveries are timed, the states taking turns,
+ * each round after an untimed delivery that takes any full write due. Also: the extra cost of that full
+ * write (timed apart, on that memory, with the process remembering all of it, as one that accepted them),
+ * what n8n spends loading and saving that static data on every delivery, and the stored size.
+ *
+ * A fourth state, an empty memory beside as many bytes of another node's static data as the full memory,
+ * tells apart what the memory's own work costs from what n8n's handling of that much static data costs the
+ * node's code around it (n8n parses and re-serialises it just before and after, which evicts the node's
+ * working set from the CPU caches).
  */
 export async function measureRetryMemory({ capacities = [DEFAULT_CAPACITY, MAX_CAPACITY], rounds, batch, bodyBytes = 1_000, log = () => {} }) {
 	const Trigger = loadBeginiTrigger();
 	const trigger = new Trigger();
-	const dedupe = loadDedupe();
+	const retryMemory = loadRetryMemory();
 	const template = bodyTemplate(bodyBytes);
+	const now = Math.floor(Date.now() / 1000);
 	const rows = [];
 	for (const capacity of capacities) {
 		const parameters = { options: { retryMemorySize: capacity } };
-		const states = [];
-		for (const fill of [0, capacity / 2, capacity]) {
-			const state = { fill, staticData: {}, workflowId: freshScope('memory'), micros: [] };
-			for (let sent = 0; sent < fill; sent += 1000) {
-				const deliveries = signedDeliveries(template, Math.min(1000, fill - sent), `fill-${capacity}-${fill}-${sent}`);
-				await timeNode(trigger, deliveries, { ...state, parameters });
-			}
-			state.memory = { ...state.staticData.seenDeliveries };
-			states.push(state);
-			log(`  memory of ${capacity}: ${fill} remembered`);
-		}
-		// Those were sent far faster than any sender would: let them age out of the deliveries every write
-		// adds back (those stored since LOAD_BEFORE_CLAIM_SECONDS before its claim), as they would at a real rate.
-		await sleep((dedupe.LOAD_BEFORE_CLAIM_SECONDS + 1) * 1000);
+		const state = (fill, ballast = 0) => {
+			const memory = rememberedDeliveries(fill, now);
+			const staticData = fill === 0 ? {} : { [STATIC_DATA_KEY]: { seenDeliveries: memory } };
+			if (ballast > 0) staticData[BALLAST_KEY] = { data: 'x'.repeat(ballast) };
+			return { fill, ballast, memory, column: JSON.stringify(staticData), workflowId: freshScope('memory'), micros: [], n8nMicros: [] };
+		};
+		const states = [state(0), state(capacity / 2), state(capacity)];
+		states.push(state(0, states[2].memory.length));
+		log(`  memory of ${capacity}: ${states.map((s) => s.fill).join(', ')} remembered`);
 		for (let r = 0; r < rounds; r++) {
 			for (const state of r % 2 === 0 ? states : [...states].reverse()) {
-				const [due, ...deliveries] = signedDeliveries(template, batch + 1, `memory-${capacity}-${state.fill}-${r}`);
+				const [due, ...deliveries] = signedDeliveries(template, batch + 1, `memory-${capacity}-${state.fill}-${state.ballast}-${r}`);
 				// untimed: takes the full write if one is due, so that the timed ones are all ordinary writes
-				await timeNode(trigger, [due], { ...state, parameters });
-				state.micros.push(await timeNode(trigger, deliveries, { ...state, parameters }));
+				await timeNode(trigger, [due], state, parameters);
+				const timed = await timeNode(trigger, deliveries, state, parameters);
+				state.micros.push(timed.nodeMicros);
+				state.n8nMicros.push(timed.n8nMicros);
 			}
 		}
 		const emptyMicros = median(states[0].micros);
 		for (const state of states) {
-			const column = JSON.stringify({ [STATIC_DATA_KEY]: { seenDeliveries: state.memory } });
-			const t0 = performance.now();
-			const repeats = 10;
-			for (let i = 0; i < repeats; i++) JSON.stringify(JSON.parse(column));
 			rows.push({
 				capacity,
 				fill: state.fill,
+				ballastBytes: state.ballast,
 				nodeMicros: median(state.micros),
 				ratioToEmpty: ratio(median(state.micros), emptyMicros),
-				fullWriteMicros: timeFullWrite(dedupe, state.memory, capacity, 5),
-				n8nLoadSaveMicros: microsPerItem(t0, repeats),
+				fullWriteMicros: timeFullWrite(retryMemory, state.memory, capacity, 5),
+				n8nLoadSaveMicros: median(state.n8nMicros),
 				storedBytes: storedBytes(state.memory),
 			});
 		}
 	}
 	const full = rows.find((r) => r.fill === DEFAULT_CAPACITY && r.capacity === DEFAULT_CAPACITY);
-	return { rows, bytesPerDelivery: (full.storedBytes - storedBytes({})) / DEFAULT_CAPACITY, fullWriteSeconds: dedupe.FULL_WRITE_SECONDS };
+	const fullWrite = { seconds: retryMemory.FULL_WRITE_SECONDS, share: retryMemory.FULL_WRITE_SHARE, maxSeconds: retryMemory.FULL_WRITE_MAX_SECONDS };
+	return { rows, bytesPerDelivery: (full.storedBytes - storedBytes('')) / DEFAULT_CAPACITY, fullWrite };
 }
 
 /**
- * The node's cost per delivery with a memory, the full write spread over the deliveries of
- * `FULL_WRITE_SECONDS` at `deliveriesPerSecond`.
+ * How many deliveries a process accepting `deliveriesPerSecond` spreads each full write over, by the node's
+ * rule (`FULL_WRITE_SECONDS` in dedupe.ts): at least `seconds` and `share` of the capacity in deliveries, at
+ * most `maxSeconds`.
  */
-export function amortizedMicros(row, fullWriteSeconds, deliveriesPerSecond) {
-	return row.nodeMicros + row.fullWriteMicros / Math.max(1, deliveriesPerSecond * fullWriteSeconds);
+export function deliveriesPerFullWrite(fullWrite, capacity, deliveriesPerSecond) {
+	const byShare = Math.max(deliveriesPerSecond * fullWrite.seconds, capacity * fullWrite.share);
+	return Math.max(1, Math.min(byShare, deliveriesPerSecond * fullWrite.maxSeconds));
+}
+
+/** The node's cost per delivery with a memory, the full write spread over the deliveries it is due after. */
+export function amortizedMicros(row, fullWrite, deliveriesPerSecond) {
+	return row.nodeMicros + row.fullWriteMicros / deliveriesPerFullWrite(fullWrite, row.capacity, deliveriesPerSecond);
 }

@@ -116,14 +116,15 @@ export async function activateBenchWorkflows(topology, apiKey, keys = Object.key
 
 /**
  * Fills a Begini workflow's retry memory in n8n's SQLite database with `count` remembered deliveries
- * (16-character ids, accepted in the last hour), as the node stores them: what a workflow that has
- * accepted that many holds. n8n reads static data from the database on every request.
+ * (16-character ids, accepted in the last hour), as the node stores them (one string of records sorted by
+ * id): what a workflow that has accepted that many holds. n8n reads static data from the database on every request.
  */
 export async function fillRetryMemory(database, workflowId, count = FULL_MEMORY) {
 	const now = Math.floor(Date.now() / 1000);
 	await database.query(`UPDATE workflow_entity SET staticData = (
 		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${count})
-		SELECT json_object('node:Begini Trigger', json_object('seenDeliveries', json_group_object(printf('benchmemory%05d', i), ${now - 3600} + i * 3600 / ${count}))) FROM n
+		SELECT json_object('node:Begini Trigger', json_object('seenDeliveries', group_concat(printf('benchmemory%05d%08x', i, ${now - 3600} + i * 3600 / ${count}), '')))
+		FROM (SELECT i FROM n ORDER BY i)
 	) WHERE id = '${workflowId}'`);
 	const [row] = await database.query(`SELECT length(staticData) AS bytes FROM workflow_entity WHERE id = '${workflowId}'`);
 	return row.bytes;

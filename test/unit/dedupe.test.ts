@@ -2,17 +2,26 @@ import { createHash } from 'crypto';
 
 import {
 	deliveryIdFor,
+	FULL_WRITE_MAX_SECONDS,
 	FULL_WRITE_SECONDS,
+	FULL_WRITE_SHARE,
 	PENDING_CLAIM_SECONDS,
 	ProcessDeliveries,
 	LOAD_BEFORE_CLAIM_SECONDS,
 } from '../../nodes/BeginiTrigger/dedupe';
+import type { MemoryWrite, Remembered } from '../../nodes/BeginiTrigger/storedMemory';
 import type { BeginiPayload } from '../../nodes/BeginiTrigger/types';
 import { eventBody } from '../helpers/vectors';
 
 const HOUR = 3600;
 const limits = { maxAgeSeconds: 72 * HOUR, maxEntries: 5 };
 const T0 = 1_790_000_000;
+
+/** What a write adds, as the stored memory reads it: an ordinary write, the entries stored since its copy's load. */
+function added(write: MemoryWrite): { entries: Remembered[]; rebuild: boolean } {
+	const entries = write.rebuild ? write.entries : write.entries.filter(([, at]) => at >= write.storedSince);
+	return { entries: [...entries], rebuild: write.rebuild };
+}
 
 function parse(body: Buffer): BeginiPayload {
 	return JSON.parse(body.toString('utf8')) as BeginiPayload;
@@ -100,7 +109,7 @@ describe('ProcessDeliveries (in-process record)', () => {
 		expect(record.toWrite('t', T0, T0, limits).rebuild).toBe(true);
 		record.markFoundStored('t', 'found', T0 - 30);
 		expect(record.claim('t', 'found', T0 + 1, limits)).toBe('stored');
-		expect(record.toWrite('t', T0 + 1, T0 + 1, limits)).toEqual({ entries: [], rebuild: false });
+		expect(added(record.toWrite('t', T0 + 1, T0 + 1, limits))).toEqual({ entries: [], rebuild: false });
 		expect(record.toWrite('t', T0, T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['found', T0 - 30]], rebuild: true });
 	});
 
@@ -137,13 +146,28 @@ describe('ProcessDeliveries (in-process record)', () => {
 		expect(record.storedEntries('t', T0 + 5, { ...limits, maxEntries: 2 }).map(([id]) => id)).toEqual(['id4', 'id5']);
 	});
 
-	it('writes everything it remembers as stored, and rebuilds, on its first write and every FULL_WRITE_SECONDS', () => {
+	it('writes everything it remembers as stored, and rebuilds, on its first write and every FULL_WRITE_SECONDS (a small memory)', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('t', 'old', T0 - 60);
 		record.markStored('t', 'new', T0);
 		expect(record.toWrite('t', T0, T0, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], rebuild: true });
 		expect(record.toWrite('t', T0, T0 + FULL_WRITE_SECONDS - 1, limits).rebuild).toBe(false);
 		expect(record.toWrite('t', T0, T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], rebuild: true });
+	});
+
+	it('spreads full writes of a large memory over a fifth of its count limit in writes, and 5 minutes at most', () => {
+		const large = { maxAgeSeconds: 72 * HOUR, maxEntries: 100 };
+		const record = new ProcessDeliveries();
+		const rebuilds = (from: number, writes: number, at: number) =>
+			Array.from({ length: writes }, (_, n) => record.toWrite('t', from, at + n, large).rebuild);
+		expect(rebuilds(T0, 1, T0)).toEqual([true]);
+		// 10 seconds later, 19 writes since: not yet; the 20th is one
+		expect(rebuilds(T0, 18, T0 + FULL_WRITE_SECONDS).filter(Boolean)).toEqual([]);
+		expect(rebuilds(T0, 2, T0 + 30)).toEqual([false, true]);
+		// 5 minutes after, a full write comes however few writes came since
+		expect(rebuilds(T0, 1, T0 + 31 + FULL_WRITE_MAX_SECONDS - 1)).toEqual([false]);
+		expect(rebuilds(T0, 1, T0 + 31 + FULL_WRITE_MAX_SECONDS)).toEqual([true]);
+		expect(FULL_WRITE_SHARE * large.maxEntries).toBe(20);
 	});
 
 	it('between those, writes what it stored since the request loaded its copy, however long the request took', () => {
@@ -155,7 +179,7 @@ describe('ProcessDeliveries (in-process record)', () => {
 		// another request's full write, then this one's write, long after its claim (a stalled database)
 		expect(record.toWrite('t', claimedAt + 5, claimedAt + 5, limits).rebuild).toBe(true);
 		const writtenAt = claimedAt + 5 + FULL_WRITE_SECONDS - 1;
-		expect(record.toWrite('t', claimedAt, writtenAt, limits)).toEqual({
+		expect(added(record.toWrite('t', claimedAt, writtenAt, limits))).toEqual({
 			entries: [['whileItRan', claimedAt + 1]],
 			rebuild: false,
 		});
@@ -168,7 +192,7 @@ describe('ProcessDeliveries (in-process record)', () => {
 		expect(record.toWrite('t', now, now, limits).rebuild).toBe(true);
 		record.markStored('t', 'now', now);
 		// a claim older than PENDING_CLAIM_SECONDS no longer counts as in flight
-		expect(record.toWrite('t', T0, now + 1, limits)).toEqual({ entries: [['now', now]], rebuild: false });
+		expect(added(record.toWrite('t', T0, now + 1, limits))).toEqual({ entries: [['now', now]], rebuild: false });
 	});
 
 	it('spreads full writes per trigger', () => {

@@ -1,4 +1,4 @@
-import { asReceived, eventTypeOf, parsePayload, redactHeaders, simplify } from '../../nodes/BeginiTrigger/normalize';
+import { asReceived, deliveryPayload, eventTypeOf, parsePayload, redactHeaders, simplify } from '../../nodes/BeginiTrigger/normalize';
 import type { BeginiPayload, DeliveryMetadata } from '../../nodes/BeginiTrigger/types';
 import { KNOWN_EVENT_TYPES } from '../../nodes/BeginiTrigger/types';
 import { eventBody, vector } from '../helpers/vectors';
@@ -48,6 +48,36 @@ describe('parsePayload', () => {
 		['truncated JSON', '{"uid":', 'body is not valid JSON'],
 	])('refuses %s with a reason', (_label, body, reason) => {
 		expect(parsePayload(Buffer.from(body))).toEqual({ ok: false, reason });
+	});
+});
+
+describe('deliveryPayload', () => {
+	// n8n's own object differs from the bytes here, so that each case shows which of the two was used
+	const rawBody = Buffer.from('{"uid":"from the bytes"}');
+	const parsedByN8n = { uid: 'parsed by n8n' };
+
+	it("takes n8n's object when n8n parsed the body as JSON read as UTF-8", () => {
+		for (const encoding of ['utf-8', 'utf8']) {
+			expect(deliveryPayload(rawBody, { contentType: 'application/json', encoding, body: parsedByN8n })).toEqual({ ok: true, payload: parsedByN8n });
+		}
+	});
+
+	it.each([
+		['another content type', { contentType: 'application/vnd.begini+json', encoding: 'utf-8', body: parsedByN8n }],
+		['text', { contentType: 'text/plain', encoding: 'utf-8', body: '{"uid":"parsed by n8n"}' }],
+		['another charset', { contentType: 'application/json', encoding: 'latin1', body: parsedByN8n }],
+		['no body parsed', { contentType: 'application/json', encoding: 'utf-8' }],
+		['an array parsed', { contentType: 'application/json', encoding: 'utf-8', body: [parsedByN8n] }],
+		['no content type', { body: parsedByN8n }],
+	])('parses the exact bytes itself for %s', (_label, request) => {
+		expect(deliveryPayload(rawBody, request)).toEqual({ ok: true, payload: { uid: 'from the bytes' } });
+	});
+
+	it('refuses what n8n did not parse into an object, for the same reasons as parsePayload', () => {
+		expect(deliveryPayload(Buffer.from('[1]'), { contentType: 'application/json', encoding: 'utf-8', body: [1] })).toEqual({
+			ok: false,
+			reason: 'body is not a JSON object',
+		});
 	});
 });
 

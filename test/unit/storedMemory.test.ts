@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 
 import { RECORD_LENGTH, seenAt, withDeliveries } from '../../nodes/BeginiTrigger/storedMemory';
-import type { Remembered } from '../../nodes/BeginiTrigger/storedMemory';
+import type { MemoryWrite, Remembered, RetryMemoryLimits } from '../../nodes/BeginiTrigger/storedMemory';
 import { decodeRetryMemory, encodeRetryMemory, rememberedIds } from '../helpers/retryMemory';
 
 const HOUR = 3600;
@@ -12,6 +12,11 @@ const roomy = { maxAgeSeconds: 72 * HOUR, maxEntries: 100_000 };
 /** A delivery id as the node makes them: 16 base64url characters. */
 function idOf(n: number): string {
 	return createHash('sha256').update(`delivery ${n}`).digest('base64url').slice(0, 16);
+}
+
+/** An ordinary write of deliveries stored since the copy was loaded (all of these), or a rebuild. */
+function write(stored: unknown, entries: Remembered[], now: number, memoryLimits: RetryMemoryLimits, rebuild: boolean): string {
+	return withDeliveries(stored, rebuild ? { entries, rebuild } : { entries, storedSince: 0, rebuild }, now, memoryLimits);
 }
 
 function isSortedById(stored: string): boolean {
@@ -58,69 +63,89 @@ describe('stored retry memory: lookups', () => {
 describe('stored retry memory: writes', () => {
 	it('inserts records in id order, whatever order they are added in', () => {
 		const added: Remembered[] = [3, 1, 4, 0, 2].map((n) => [idOf(n), T0 + n]);
-		const stored = withDeliveries('', added, T0 + 5, roomy, false);
+		const stored = write('', added, T0 + 5, roomy, false);
 		expect(stored).toHaveLength(5 * RECORD_LENGTH);
 		expect(isSortedById(stored)).toBe(true);
 		expect(new Map(decodeRetryMemory(stored))).toEqual(new Map(added));
 	});
 
-	it('keeps the earlier time of an id written twice', () => {
+	it('stops looking at the newest delivery the copy already holds: every save holds all stored before it', () => {
+		const stored = encodeRetryMemory([['bbbbbbbbbbbbbbbb', T0 + 2]]);
+		const recentlyStored: Remembered[] = [['aaaaaaaaaaaaaaaa', T0 + 1], ['bbbbbbbbbbbbbbbb', T0 + 2], ['cccccccccccccccc', T0 + 3]];
+		expect(rememberedIds(write(stored, recentlyStored, T0 + 3, roomy, false))).toEqual([
+			'bbbbbbbbbbbbbbbb',
+			'cccccccccccccccc',
+		]);
+	});
+
+	it('adds only what was stored since the copy was loaded', () => {
+		const stored = encodeRetryMemory([]);
+		const recentlyStored: Remembered[] = [['aaaaaaaaaaaaaaaa', T0 + 1], ['bbbbbbbbbbbbbbbb', T0 + 2]];
+		const written = withDeliveries(stored, { entries: recentlyStored, storedSince: T0 + 2, rebuild: false }, T0 + 2, roomy);
+		expect(rememberedIds(written)).toEqual(['bbbbbbbbbbbbbbbb']);
+	});
+
+	it('returns the same string when nothing is new, and skips what is not an id with a valid time', () => {
+		const stored = encodeRetryMemory([['aaaaaaaaaaaaaaaa', T0]]);
+		expect(write(stored, [['aaaaaaaaaaaaaaaa', T0 + 1]], T0, roomy, false)).toBe(stored);
+		const bad: Remembered[] = [['short', T0], ['aaaaaaaaaaaaaaa!', T0], ['bbbbbbbbbbbbbbbb', Number.NaN], ['cccccccccccccccc', -1], ['dddddddddddddddd', 2 ** 32]];
+		expect(write(stored, bad, T0, roomy, false)).toBe(stored);
+	});
+
+	it('loses no delivery of one process whose requests load, store and save in any interleaving', () => {
+		// One n8n process: each request loads the last saved copy, its delivery is stored later, and its
+		// write adds everything stored since it loaded (what ProcessDeliveries.toWrite gives); saves are
+		// whole, last writer wins. After every save, the memory must hold every delivery stored so far.
+		let seed = 7;
+		const random = (below: number) => {
+			seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+			return seed % below;
+		};
+		let saved: unknown = undefined;
+		const stored: Remembered[] = [];
+		const inFlight: Array<{ copy: unknown; loadedAt: number }> = [];
+		for (let step = 0; step < 2000; step++) {
+			if (inFlight.length === 0 || (inFlight.length < 8 && random(2) === 0)) {
+				inFlight.push({ copy: saved, loadedAt: T0 + step });
+				continue;
+			}
+			const [request] = inFlight.splice(random(inFlight.length), 1);
+			stored.push([idOf(step), T0 + step]);
+			const memoryWrite: MemoryWrite =
+				random(20) === 0 ? { entries: stored, rebuild: true } : { entries: stored, storedSince: request.loadedAt, rebuild: false };
+			saved = withDeliveries(request.copy, memoryWrite, T0 + step, roomy);
+			expect(isSortedById(saved as string)).toBe(true);
+			expect(new Map(decodeRetryMemory(saved))).toEqual(new Map(stored));
+		}
+		for (const [id, at] of stored) expect(seenAt(saved, id, T0 + 2000, roomy)).toBe(at);
+	});
+});
+
+describe('stored retry memory: rebuilds', () => {
+	it('keeps the earlier time of an id found twice', () => {
 		const stored = encodeRetryMemory([['aaaaaaaaaaaaaaaa', T0], ['cccccccccccccccc', T0 + 10]]);
-		const written = withDeliveries(
-			stored,
-			[['aaaaaaaaaaaaaaaa', T0 + 50], ['cccccccccccccccc', T0 + 5], ['bbbbbbbbbbbbbbbb', T0 + 9], ['bbbbbbbbbbbbbbbb', T0 + 7]],
-			T0 + 60,
-			roomy,
-			false,
-		);
-		expect(decodeRetryMemory(written)).toEqual([
+		const added: Remembered[] = [['aaaaaaaaaaaaaaaa', T0 + 50], ['cccccccccccccccc', T0 + 5], ['bbbbbbbbbbbbbbbb', T0 + 9], ['bbbbbbbbbbbbbbbb', T0 + 7]];
+		expect(decodeRetryMemory(write(stored, added, T0 + 60, roomy, true))).toEqual([
 			['aaaaaaaaaaaaaaaa', T0],
 			['bbbbbbbbbbbbbbbb', T0 + 7],
 			['cccccccccccccccc', T0 + 5],
 		]);
 	});
 
-	it('returns the same string when nothing is new, and skips what is not an id with a valid time', () => {
-		const stored = encodeRetryMemory([['aaaaaaaaaaaaaaaa', T0]]);
-		expect(withDeliveries(stored, [['aaaaaaaaaaaaaaaa', T0 + 1]], T0, roomy, false)).toBe(stored);
-		const bad: Remembered[] = [['short', T0], ['aaaaaaaaaaaaaaa!', T0], ['bbbbbbbbbbbbbbbb', Number.NaN], ['cccccccccccccccc', -1], ['dddddddddddddddd', 2 ** 32]];
-		expect(withDeliveries(stored, bad, T0, roomy, false)).toBe(stored);
-	});
-
-	it('matches a plain map of id → earliest time over any sequence of writes and rebuilds', () => {
-		let stored: unknown = undefined;
-		const model = new Map<string, number>();
-		let seed = 7;
-		const random = (below: number) => {
-			seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-			return seed % below;
-		};
-		for (let round = 0; round < 300; round++) {
-			const added: Remembered[] = Array.from({ length: random(6) }, () => [idOf(random(400)), T0 + random(1000)]);
-			stored = withDeliveries(stored, added, T0 + 1000, roomy, random(10) === 0);
-			for (const [id, at] of added) model.set(id, Math.min(at, model.get(id) ?? Infinity));
-			expect(isSortedById(stored as string)).toBe(true);
-		}
-		expect(new Map(decodeRetryMemory(stored))).toEqual(model);
-		for (const [id, at] of model) expect(seenAt(stored, id, T0 + 1000, roomy)).toBe(at);
-	});
-});
-
-describe('stored retry memory: rebuilds', () => {
 	it('drops entries past the age limit', () => {
 		const stored = encodeRetryMemory([['oooooooooooooooo', T0 - 73 * HOUR], ['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
-		expect(decodeRetryMemory(withDeliveries(stored, [], T0, limits, true))).toEqual([['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
+		expect(decodeRetryMemory(write(stored, [], T0, limits, true))).toEqual([['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
 	});
 
 	it('keeps only the newest entries beyond the count limit, whatever order they were written in', () => {
 		const added: Remembered[] = [3, 7, 1, 5, 2, 6, 4].map((n) => [idOf(n), T0 + n]);
-		const stored = withDeliveries('', added, T0 + 7, limits, true);
+		const stored = write('', added, T0 + 7, limits, true);
 		expect(rememberedIds(stored).sort()).toEqual([3, 4, 5, 6, 7].map(idOf).sort());
 	});
 
 	it('converts the object format of 0.1.0, dropping what is not an id with a valid time', () => {
 		const legacy = { kkkkkkkkkkkkkkkk: T0, text: T0, broken: 'x', nothing: null, mmmmmmmmmmmmmmmm: Number.NaN };
-		expect(decodeRetryMemory(withDeliveries(legacy, [['aaaaaaaaaaaaaaaa', T0 + 1]], T0 + 1, limits, false))).toEqual([
+		expect(decodeRetryMemory(write(legacy, [['aaaaaaaaaaaaaaaa', T0 + 1]], T0 + 1, limits, false))).toEqual([
 			['aaaaaaaaaaaaaaaa', T0 + 1],
 			['kkkkkkkkkkkkkkkk', T0],
 		]);
@@ -130,7 +155,7 @@ describe('stored retry memory: rebuilds', () => {
 		const records = ['zzzzzzzzzzzzzzzz', 'aaaaaaaaaaaaaaaa', 'zzzzzzzzzzzzzzzz', 'mmmmmmmmmmmmmmmm'];
 		const times = [T0.toString(16), (T0 - 5).toString(16), (T0 - 9).toString(16), 'nothex!!'];
 		const edited = records.map((id, i) => id + times[i]).join('');
-		expect(decodeRetryMemory(withDeliveries(edited, [], T0, limits, true))).toEqual([
+		expect(decodeRetryMemory(write(edited, [], T0, limits, true))).toEqual([
 			['aaaaaaaaaaaaaaaa', T0 - 5],
 			['zzzzzzzzzzzzzzzz', T0 - 9],
 		]);
@@ -138,13 +163,13 @@ describe('stored retry memory: rebuilds', () => {
 
 	it('starts a fresh memory from a foreign value', () => {
 		for (const foreign of [undefined, null, 42, 'not records', ['aaaaaaaaaaaaaaaa']]) {
-			expect(decodeRetryMemory(withDeliveries(foreign, [['bbbbbbbbbbbbbbbb', T0]], T0, limits, false))).toEqual([['bbbbbbbbbbbbbbbb', T0]]);
+			expect(decodeRetryMemory(write(foreign, [['bbbbbbbbbbbbbbbb', T0]], T0, limits, false))).toEqual([['bbbbbbbbbbbbbbbb', T0]]);
 		}
 	});
 
 	it('stays compact: 5,000 remembered deliveries take 24 bytes each, 120 kB of JSON in all', () => {
 		const added: Remembered[] = Array.from({ length: 6000 }, (_, n) => [idOf(n), T0 + n]);
-		const stored = withDeliveries('', added, T0 + 6000, { maxAgeSeconds: 72 * HOUR, maxEntries: 5000 }, true);
+		const stored = write('', added, T0 + 6000, { maxAgeSeconds: 72 * HOUR, maxEntries: 5000 }, true);
 		expect(decodeRetryMemory(stored)).toHaveLength(5000);
 		expect(JSON.stringify({ seenDeliveries: stored }).length).toBe(5000 * 24 + '{"seenDeliveries":""}'.length);
 	});
