@@ -132,6 +132,12 @@ describe('stored retry memory: rebuilds', () => {
 		]);
 	});
 
+	it('never takes an invalid or expired time for an earlier one', () => {
+		const stored = encodeRetryMemory([['aaaaaaaaaaaaaaaa', T0]]);
+		const added: Remembered[] = [['aaaaaaaaaaaaaaaa', -5], ['aaaaaaaaaaaaaaaa', 1.5], ['aaaaaaaaaaaaaaaa', T0 - 73 * HOUR]];
+		expect(decodeRetryMemory(write(stored, added, T0, roomy, true))).toEqual([['aaaaaaaaaaaaaaaa', T0]]);
+	});
+
 	it('drops entries past the age limit', () => {
 		const stored = encodeRetryMemory([['oooooooooooooooo', T0 - 73 * HOUR], ['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
 		expect(decodeRetryMemory(write(stored, [], T0, limits, true))).toEqual([['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
