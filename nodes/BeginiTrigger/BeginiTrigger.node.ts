@@ -15,10 +15,10 @@ import { DEFAULT_RETRY_MEMORY_SIZE, DEFAULT_RETRY_WINDOW_HOURS, deliveryIdFor, P
 import type { DeliveryKeyMode, DeliveryState } from './dedupe';
 import { triggerProperties } from './description';
 import { asReceived, eventTypeOf, deliveryPayload, redactHeaders, simplify } from './normalize';
-import { triggerPanel } from './triggerPanel';
-import type { BeginiEnvironment, DeliveryMetadata } from './types';
 import { seenAt, withDeliveries } from './storedMemory';
 import type { RetryMemoryLimits } from './storedMemory';
+import { triggerPanel } from './triggerPanel';
+import type { BeginiEnvironment, DeliveryMetadata } from './types';
 import { verifySignature } from './verify';
 import type { SignatureAlgorithm, SignatureKeys } from './verify';
 
@@ -223,8 +223,8 @@ function deliveryState(
 /**
  * The delivery is stored: remember it in this process, and add it to the request's copy of the stored memory,
  * which n8n saves next. With it go the deliveries this process stored since this request loaded its copy, and
- * every 10 seconds every one it remembers, which restores ids that a concurrent request's save overwrote (each
- * request saves the whole copy it loaded).
+ * from time to time (a full write) every one it remembers, which restores ids that a concurrent request's save
+ * overwrote (each request saves the whole copy it loaded).
  */
 function rememberStored(
 	context: IWebhookFunctions,

@@ -72,20 +72,20 @@ function timeEach(work, deliveries) {
 }
 
 /**
- * Runs the node on each delivery as n8n does for an accepted one: n8n loads the node's static data from the
- * workflow's stored column (a fresh copy for every request), parses the JSON body, calls webhook(), reads the answer (which
- * remembers the delivery), and saves the static data whole. Checks that each was accepted. The node's part
- * and n8n's load and save of static data are timed apart (µs per delivery for each); n8n's body parsing is
- * not timed. `state.column` is the stored column.
+ * Runs the node on each delivery as n8n does for an accepted one: n8n parses the JSON body, loads the node's
+ * static data from the workflow's stored column (a fresh copy for every request), calls webhook(), reads the
+ * answer (which remembers the delivery), and saves the static data whole. Checks that each was accepted. The
+ * node's part and n8n's load and save of static data are timed apart (µs per delivery for each); n8n's body
+ * parsing is not timed. `state.column` is the stored column.
  */
 async function timeNode(trigger, deliveries, state, parameters = {}) {
 	let nodeMs = 0;
 	let n8nMs = 0;
 	for (const { rawBody, headers } of deliveries) {
+		const body = JSON.parse(rawBody.toString('utf8'));
 		const loading = performance.now();
 		const workflowStaticData = JSON.parse(state.column);
 		const staticData = (workflowStaticData[STATIC_DATA_KEY] ??= {});
-		const body = JSON.parse(rawBody.toString('utf8'));
 		const calling = performance.now();
 		const context = webhookContext({ rawBody, body, headers, parameters, credential: CREDENTIAL, staticData, workflowId: state.workflowId });
 		const result = await trigger.webhook.call(context);
@@ -110,7 +110,6 @@ function freshScope(name) {
 function freshState(name) {
 	return { column: '{}', workflowId: freshScope(name) };
 }
-
 
 /** Item 1: node against bare HMAC per body size. `rounds` alternating rounds of `batch` deliveries each. */
 export async function measureHandlerCost({ sizes = [1_000, 10_000, 100_000], rounds, batch }) {
@@ -202,7 +201,7 @@ function rememberedDeliveries(count, now) {
 	return records.sort().join('');
 }
 
-/** Another node's static data of `bytes` characters, stored in the same workflow column. */
+/** Where the control state keeps another node's static data, in the same workflow column. */
 const BALLAST_KEY = 'node:Other Node';
 
 /**
@@ -226,14 +225,14 @@ export async function measureRetryMemory({ capacities = [DEFAULT_CAPACITY, MAX_C
 	const rows = [];
 	for (const capacity of capacities) {
 		const parameters = { options: { retryMemorySize: capacity } };
-		const state = (fill, ballast = 0) => {
+		const memoryState = (fill, ballast = 0) => {
 			const memory = rememberedDeliveries(fill, now);
 			const staticData = fill === 0 ? {} : { [STATIC_DATA_KEY]: { seenDeliveries: memory } };
 			if (ballast > 0) staticData[BALLAST_KEY] = { data: 'x'.repeat(ballast) };
 			return { fill, ballast, memory, column: JSON.stringify(staticData), workflowId: freshScope('memory'), micros: [], n8nMicros: [] };
 		};
-		const states = [state(0), state(capacity / 2), state(capacity)];
-		states.push(state(0, states[2].memory.length));
+		const states = [memoryState(0), memoryState(capacity / 2), memoryState(capacity)];
+		states.push(memoryState(0, states[2].memory.length));
 		log(`  memory of ${capacity}: ${states.map((s) => s.fill).join(', ')} remembered`);
 		for (let r = 0; r < rounds; r++) {
 			for (const state of r % 2 === 0 ? states : [...states].reverse()) {
