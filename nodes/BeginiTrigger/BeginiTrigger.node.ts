@@ -222,21 +222,20 @@ function deliveryState(
 
 /**
  * The delivery is stored: remember it in this process, and add it to the request's copy of the stored memory,
- * which n8n saves next. With it go the deliveries this process stored since this request loaded its copy, and
- * from time to time (a full write) every one it remembers, which restores ids that a concurrent request's save
+ * which n8n saves next. With it go the deliveries this process stored recently that the copy lacks, and from
+ * time to time (a full write) every one it remembers: this restores ids that a concurrent request's save
  * overwrote (each request saves the whole copy it loaded).
  */
 function rememberStored(
 	context: IWebhookFunctions,
 	scope: string,
 	deliveryId: string,
-	claimedAt: number,
 	now: number,
 	limits: RetryMemoryLimits,
 ): void {
 	processDeliveries.markStored(scope, deliveryId, now);
 	const staticData = context.getWorkflowStaticData('node');
-	const write = processDeliveries.toWrite(scope, claimedAt, now, limits);
+	const write = processDeliveries.toWrite(scope, now, limits);
 	// assigning marks n8n's copy as changed, so that n8n saves it
 	staticData[SEEN_DELIVERIES] = withDeliveries(staticData[SEEN_DELIVERIES], write, now, limits);
 }
@@ -344,6 +343,6 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 	}
 	releaseClaimUnlessStored(context, scope, deliveryId);
 	return answerOnceStored(outputItem(), answer, () =>
-		rememberStored(context, scope, deliveryId, now, nowInSeconds(), limits),
+		rememberStored(context, scope, deliveryId, nowInSeconds(), limits),
 	);
 }

@@ -56,8 +56,9 @@ function isText(value: unknown): value is string {
 
 /**
  * How long before its claim a request may have loaded the stored memory (n8n loads the workflow, with its static
- * data, and then calls `webhook()`). A request's write adds back every delivery this process stored since
- * then, so that its save cannot erase one that a concurrent request stored meanwhile, however long it lasts.
+ * data, and then calls `webhook()`). With `PENDING_CLAIM_SECONDS`, how long a request may be in flight: a
+ * process keeps what it stored for that long, so that its writes can put back what such a request's save
+ * erased (see `ProcessDeliveries.toWrite`).
  */
 export const LOAD_BEFORE_CLAIM_SECONDS = 10;
 
@@ -153,15 +154,16 @@ export class ProcessDeliveries {
 	}
 
 	/**
-	 * What the write of a request that claimed its delivery at `claimedAt` adds to the stored memory. Every
-	 * write adds the deliveries this process stored since that request loaded its copy (a concurrent request's
-	 * save may have erased them: each request saves the whole copy it loaded), so its cost grows with the
-	 * request's duration, not with the memory. From time to time (see `FULL_WRITE_SECONDS`) a write adds back
-	 * every delivery this process still remembers as stored and rebuilds the memory: that repairs what another
-	 * process erased, and keeps the memory within its limits, at a cost that grows with the memory but is
-	 * spread over deliveries in proportion to it.
+	 * What a write adds to the stored memory. An ordinary write: the deliveries this process stored in the
+	 * last few minutes, newest first up to the first one the request's copy holds (see `withDeliveries`). That
+	 * is what a concurrent request's save may have erased (each request saves the whole copy it loaded), in
+	 * this process or another, so it is put back by this process's next write, at a cost that grows with what
+	 * was erased, not with the memory. From time to time (see `FULL_WRITE_SECONDS`) a write adds back every
+	 * delivery this process still remembers as stored and rebuilds the memory: that repairs what was erased
+	 * longer ago, and keeps the memory within its limits, at a cost that grows with the memory but is spread
+	 * over deliveries in proportion to it.
 	 */
-	toWrite(trigger: string, claimedAt: number, now: number, limits: RetryMemoryLimits): MemoryWrite {
+	toWrite(trigger: string, now: number, limits: RetryMemoryLimits): MemoryWrite {
 		const record = this.record(trigger);
 		const recent = record.recentlyStored;
 		// no request still in flight claimed before this: older entries can no longer be missing from a copy
@@ -174,7 +176,7 @@ export class ProcessDeliveries {
 			return { entries: this.storedEntries(trigger, now, limits), rebuild: true };
 		}
 		record.writesSinceFullWrite++;
-		return { entries: recent, storedSince: claimedAt - LOAD_BEFORE_CLAIM_SECONDS, rebuild: false };
+		return { entries: recent, rebuild: false };
 	}
 
 	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */

@@ -22,12 +22,13 @@ export interface RetryMemoryLimits {
 export type Remembered = [id: string, acceptedAt: number];
 
 /**
- * What a write adds to the stored memory (see `withDeliveries`): an ordinary write, the deliveries in
- * `entries` stored at or after `storedSince`, given in the order they were stored; a rebuild, all of them.
+ * What a write adds to the stored memory (see `withDeliveries`): for an ordinary write, the deliveries this
+ * process stored recently, in the order it stored them; for a rebuild, every delivery it remembers.
  */
-export type MemoryWrite =
-	| { entries: readonly Remembered[]; storedSince: number; rebuild: false }
-	| { entries: readonly Remembered[]; rebuild: true };
+export interface MemoryWrite {
+	entries: readonly Remembered[];
+	rebuild: boolean;
+}
 
 const ID_LENGTH = 16;
 const TIME_LENGTH = 8;
@@ -122,11 +123,13 @@ export function seenAt(stored: unknown, id: string, now: number, limits: RetryMe
 /**
  * The stored memory with the deliveries of `write` added.
  *
- * An ordinary write adds the deliveries this process stored since the request loaded its copy. Each save of
- * this process holds every delivery it had stored before it loaded its copy, and every one it stored since;
- * so once one of them is found in the copy, all stored before it are there too, and the write stops looking,
- * newest first. It inserts what is missing into the sorted string, in time that grows with that and with the
- * logarithm of the memory.
+ * An ordinary write adds what the copy lacks of the deliveries this process stored recently. In every save,
+ * the deliveries of one process form an unbroken run of what it stored up to its newest there, less the
+ * oldest that were pruned: a write adds what its process stored after the newest its copy holds, and a save
+ * of any process keeps the others' as its copy had them (last writer wins, so a save may lose another's
+ * newest, but never one from the middle). So the write looks newest first and stops at the first delivery
+ * the copy holds: all stored before it are there too. It inserts what is missing into the sorted string, in
+ * time that grows with that and with the logarithm of the memory.
  *
  * A rebuild (and any write to a memory that is not yet a string of records) adds every delivery the memory
  * lacks, keeping the earlier time of an id found twice, drops what is not a delivery id with a valid time,
@@ -136,12 +139,12 @@ export function seenAt(stored: unknown, id: string, now: number, limits: RetryMe
  */
 export function withDeliveries(stored: unknown, write: MemoryWrite, now: number, limits: RetryMemoryLimits): string {
 	if (write.rebuild || !isRecords(stored)) return rebuilt(stored, write.entries, now, limits);
-	return withRecentlyStored(stored, write.entries, write.storedSince);
+	return withRecentlyStored(stored, write.entries);
 }
 
-function withRecentlyStored(records: string, stored: readonly Remembered[], storedSince: number): string {
+function withRecentlyStored(records: string, stored: readonly Remembered[]): string {
 	const missing: Array<[id: string, acceptedAt: number, index: number]> = [];
-	for (let i = stored.length - 1; i >= 0 && stored[i][1] >= storedSince; i--) {
+	for (let i = stored.length - 1; i >= 0; i--) {
 		const [id, acceptedAt] = stored[i];
 		const index = firstNotBefore(records, id);
 		if (index < records.length / RECORD_LENGTH && compareIdAt(records, index, id) === 0) break;

@@ -14,9 +14,9 @@ function idOf(n: number): string {
 	return createHash('sha256').update(`delivery ${n}`).digest('base64url').slice(0, 16);
 }
 
-/** An ordinary write of deliveries stored since the copy was loaded (all of these), or a rebuild. */
+/** An ordinary write of what a process stored recently (these, oldest first), or a rebuild. */
 function write(stored: unknown, entries: Remembered[], now: number, memoryLimits: RetryMemoryLimits, rebuild: boolean): string {
-	return withDeliveries(stored, rebuild ? { entries, rebuild } : { entries, storedSince: 0, rebuild }, now, memoryLimits);
+	return withDeliveries(stored, { entries, rebuild }, now, memoryLimits);
 }
 
 function isSortedById(stored: string): boolean {
@@ -69,20 +69,13 @@ describe('stored retry memory: writes', () => {
 		expect(new Map(decodeRetryMemory(stored))).toEqual(new Map(added));
 	});
 
-	it('stops looking at the newest delivery the copy already holds: every save holds all stored before it', () => {
+	it('stops looking at the newest delivery the copy already holds: what a process stored before it is there too', () => {
 		const stored = encodeRetryMemory([['bbbbbbbbbbbbbbbb', T0 + 2]]);
 		const recentlyStored: Remembered[] = [['aaaaaaaaaaaaaaaa', T0 + 1], ['bbbbbbbbbbbbbbbb', T0 + 2], ['cccccccccccccccc', T0 + 3]];
 		expect(rememberedIds(write(stored, recentlyStored, T0 + 3, roomy, false))).toEqual([
 			'bbbbbbbbbbbbbbbb',
 			'cccccccccccccccc',
 		]);
-	});
-
-	it('adds only what was stored since the copy was loaded', () => {
-		const stored = encodeRetryMemory([]);
-		const recentlyStored: Remembered[] = [['aaaaaaaaaaaaaaaa', T0 + 1], ['bbbbbbbbbbbbbbbb', T0 + 2]];
-		const written = withDeliveries(stored, { entries: recentlyStored, storedSince: T0 + 2, rebuild: false }, T0 + 2, roomy);
-		expect(rememberedIds(written)).toEqual(['bbbbbbbbbbbbbbbb']);
 	});
 
 	it('returns the same string when nothing is new, and skips what is not an id with a valid time', () => {
@@ -92,32 +85,42 @@ describe('stored retry memory: writes', () => {
 		expect(write(stored, bad, T0, roomy, false)).toBe(stored);
 	});
 
-	it('loses no delivery of one process whose requests load, store and save in any interleaving', () => {
-		// One n8n process: each request loads the last saved copy, its delivery is stored later, and its
-		// write adds everything stored since it loaded (what ProcessDeliveries.toWrite gives); saves are
-		// whole, last writer wins. After every save, the memory must hold every delivery stored so far.
+	it('loses no delivery for good, whatever two processes load, write and save in whatever order', () => {
+		// Two n8n processes on one workflow. A request loads the last saved copy; later its delivery is stored
+		// and its process writes the copy with what that process stored recently (ProcessDeliveries.toWrite's
+		// list); later still n8n saves it, whole: saves land in any order, the last one wins.
 		let seed = 7;
 		const random = (below: number) => {
 			seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
 			return seed % below;
 		};
+		const storedBy: Remembered[][] = [[], []];
 		let saved: unknown = undefined;
-		const stored: Remembered[] = [];
-		const inFlight: Array<{ copy: unknown; loadedAt: number }> = [];
-		for (let step = 0; step < 2000; step++) {
-			if (inFlight.length === 0 || (inFlight.length < 8 && random(2) === 0)) {
-				inFlight.push({ copy: saved, loadedAt: T0 + step });
-				continue;
-			}
-			const [request] = inFlight.splice(random(inFlight.length), 1);
+		const loaded: Array<{ copy: unknown; process: number }> = [];
+		const written: string[] = [];
+		const writeOne = (request: { copy: unknown; process: number }, step: number) => {
+			const stored = storedBy[request.process];
 			stored.push([idOf(step), T0 + step]);
-			const memoryWrite: MemoryWrite =
-				random(20) === 0 ? { entries: stored, rebuild: true } : { entries: stored, storedSince: request.loadedAt, rebuild: false };
-			saved = withDeliveries(request.copy, memoryWrite, T0 + step, roomy);
+			const memoryWrite: MemoryWrite = { entries: stored, rebuild: random(50) === 0 };
+			return withDeliveries(request.copy, memoryWrite, T0 + step, roomy);
+		};
+		for (let step = 0; step < 3000; step++) {
+			const action = random(3);
+			if (action === 0 || loaded.length === 0) loaded.push({ copy: saved, process: random(2) });
+			else if (action === 1) written.push(writeOne(loaded.splice(random(loaded.length), 1)[0], step));
+			else if (written.length > 0) saved = written.splice(random(written.length), 1)[0];
+			if (saved === undefined) continue;
+			// what a save lost of a process is only ever its newest: each one's deliveries remain an unbroken run
 			expect(isSortedById(saved as string)).toBe(true);
-			expect(new Map(decodeRetryMemory(saved))).toEqual(new Map(stored));
+			const remembered = new Set(rememberedIds(saved));
+			for (const stored of storedBy) {
+				const held = stored.map(([id]) => remembered.has(id));
+				expect(held.indexOf(false) === -1 || !held.slice(held.indexOf(false)).includes(true)).toBe(true);
+			}
 		}
-		for (const [id, at] of stored) expect(seenAt(saved, id, T0 + 2000, roomy)).toBe(at);
+		// once each process has written and saved again, every delivery is there
+		for (const process of [0, 1]) saved = writeOne({ copy: saved, process }, 10_000 + process);
+		expect(new Map(decodeRetryMemory(saved))).toEqual(new Map([...storedBy[0], ...storedBy[1]]));
 	});
 });
 
