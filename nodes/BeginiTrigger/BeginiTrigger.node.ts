@@ -230,12 +230,13 @@ function rememberStored(
 	context: IWebhookFunctions,
 	scope: string,
 	deliveryId: string,
+	claimedAt: number,
 	now: number,
 	limits: RetryMemoryLimits,
 ): void {
 	processDeliveries.markStored(scope, deliveryId, now);
 	const staticData = context.getWorkflowStaticData('node');
-	const write = processDeliveries.toWrite(scope, now, limits);
+	const write = processDeliveries.toWrite(scope, claimedAt, now, limits);
 	// assigning marks n8n's copy as changed, so that n8n saves it
 	staticData[SEEN_DELIVERIES] = withDeliveries(staticData[SEEN_DELIVERIES], write, now, limits);
 }
@@ -343,6 +344,6 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 	}
 	releaseClaimUnlessStored(context, scope, deliveryId);
 	return answerOnceStored(outputItem(), answer, () =>
-		rememberStored(context, scope, deliveryId, nowInSeconds(), limits),
+		rememberStored(context, scope, deliveryId, now, nowInSeconds(), limits),
 	);
 }

@@ -56,9 +56,9 @@ function isText(value: unknown): value is string {
 
 /**
  * How long before its claim a request may have loaded the stored memory (n8n loads the workflow, with its static
- * data, and then calls `webhook()`). With `PENDING_CLAIM_SECONDS`, how long a request may be in flight: a
- * process keeps what it stored for that long, so that its writes can put back what such a request's save
- * erased (see `ProcessDeliveries.toWrite`).
+ * data, and then calls `webhook()`). A request's write checks every delivery this process stored since then
+ * (see `ProcessDeliveries.toWrite`). With `PENDING_CLAIM_SECONDS`, how long a request may be in flight: a
+ * process keeps what it stored for that long.
  */
 export const LOAD_BEFORE_CLAIM_SECONDS = 10;
 
@@ -154,16 +154,16 @@ export class ProcessDeliveries {
 	}
 
 	/**
-	 * What a write adds to the stored memory. An ordinary write: the deliveries this process stored in the
-	 * last few minutes, newest first up to the first one the request's copy holds (see `withDeliveries`). That
-	 * is what a concurrent request's save may have erased (each request saves the whole copy it loaded), in
-	 * this process or another, so it is put back by this process's next write, at a cost that grows with what
-	 * was erased, not with the memory. From time to time (see `FULL_WRITE_SECONDS`) a write adds back every
-	 * delivery this process still remembers as stored and rebuilds the memory: that repairs what was erased
-	 * longer ago, and keeps the memory within its limits, at a cost that grows with the memory but is spread
-	 * over deliveries in proportion to it.
+	 * What the write of a request that claimed its delivery at `claimedAt` adds to the stored memory. An
+	 * ordinary write: what the request's copy lacks of the deliveries this process stored since it was loaded
+	 * (a concurrent request's save, in this process or another, may have erased them: each request saves the
+	 * whole copy it loaded), and of older ones back to the first the copy holds (see `withDeliveries`); its
+	 * cost grows with the deliveries of those seconds, not with the memory. From time to time (see
+	 * `FULL_WRITE_SECONDS`) a write adds back every delivery this process still remembers as stored and
+	 * rebuilds the memory: that repairs what was erased longer ago, and keeps the memory within its limits, at
+	 * a cost that grows with the memory but is spread over deliveries in proportion to it.
 	 */
-	toWrite(trigger: string, now: number, limits: RetryMemoryLimits): MemoryWrite {
+	toWrite(trigger: string, claimedAt: number, now: number, limits: RetryMemoryLimits): MemoryWrite {
 		const record = this.record(trigger);
 		const recent = record.recentlyStored;
 		// no request still in flight claimed before this: older entries can no longer be missing from a copy
@@ -176,7 +176,7 @@ export class ProcessDeliveries {
 			return { entries: this.storedEntries(trigger, now, limits), rebuild: true };
 		}
 		record.writesSinceFullWrite++;
-		return { entries: recent, rebuild: false };
+		return { entries: recent, loadedAfter: claimedAt - LOAD_BEFORE_CLAIM_SECONDS, rebuild: false };
 	}
 
 	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */

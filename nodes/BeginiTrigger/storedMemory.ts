@@ -23,12 +23,12 @@ export type Remembered = [id: string, acceptedAt: number];
 
 /**
  * What a write adds to the stored memory (see `withDeliveries`): for an ordinary write, the deliveries this
- * process stored recently, in the order it stored them; for a rebuild, every delivery it remembers.
+ * process stored recently, in the order it stored them, and a time before which the request's copy was
+ * surely loaded; for a rebuild, every delivery it remembers.
  */
-export interface MemoryWrite {
-	entries: readonly Remembered[];
-	rebuild: boolean;
-}
+export type MemoryWrite =
+	| { entries: readonly Remembered[]; loadedAfter: number; rebuild: false }
+	| { entries: readonly Remembered[]; rebuild: true };
 
 const ID_LENGTH = 16;
 const TIME_LENGTH = 8;
@@ -123,13 +123,13 @@ export function seenAt(stored: unknown, id: string, now: number, limits: RetryMe
 /**
  * The stored memory with the deliveries of `write` added.
  *
- * An ordinary write adds what the copy lacks of the deliveries this process stored recently. In every save,
- * the deliveries of one process form an unbroken run of what it stored up to its newest there, less the
- * oldest that were pruned: a write adds what its process stored after the newest its copy holds, and a save
- * of any process keeps the others' as its copy had them (last writer wins, so a save may lose another's
- * newest, but never one from the middle). So the write looks newest first and stops at the first delivery
- * the copy holds: all stored before it are there too. It inserts what is missing into the sorted string, in
- * time that grows with that and with the logarithm of the memory.
+ * An ordinary write adds what the copy lacks of the deliveries this process stored recently: each one
+ * stored since `loadedAfter` (what a concurrent request's save, in this process or another, may have
+ * erased), and, going on newest first, older ones until the first the copy holds. Since a save keeps what
+ * its copy held, a process's older deliveries are usually all there below that one; when they are not (a
+ * delivery two processes both accepted can be that one), the next full write puts them back. It inserts
+ * what is missing into the sorted string, in time that grows with the deliveries since `loadedAfter` and
+ * with the logarithm of the memory.
  *
  * A rebuild (and any write to a memory that is not yet a string of records) adds every delivery the memory
  * lacks, keeping the earlier time of an id found twice, drops what is not a delivery id with a valid time,
@@ -139,22 +139,29 @@ export function seenAt(stored: unknown, id: string, now: number, limits: RetryMe
  */
 export function withDeliveries(stored: unknown, write: MemoryWrite, now: number, limits: RetryMemoryLimits): string {
 	if (write.rebuild || !isRecords(stored)) return rebuilt(stored, write.entries, now, limits);
-	return withRecentlyStored(stored, write.entries);
+	return withRecentlyStored(stored, write.entries, write.loadedAfter);
 }
 
-function withRecentlyStored(records: string, stored: readonly Remembered[]): string {
+function withRecentlyStored(records: string, stored: readonly Remembered[], loadedAfter: number): string {
 	const missing: Array<[id: string, acceptedAt: number, index: number]> = [];
 	for (let i = stored.length - 1; i >= 0; i--) {
 		const [id, acceptedAt] = stored[i];
 		const index = firstNotBefore(records, id);
-		if (index < records.length / RECORD_LENGTH && compareIdAt(records, index, id) === 0) break;
-		if (DELIVERY_ID.test(id) && isStorableTime(acceptedAt)) missing.push([id, acceptedAt, index]);
+		if (index < records.length / RECORD_LENGTH && compareIdAt(records, index, id) === 0) {
+			if (acceptedAt < loadedAfter) break;
+		} else if (DELIVERY_ID.test(id) && isStorableTime(acceptedAt)) {
+			missing.push([id, acceptedAt, index]);
+		}
 	}
 	if (missing.length === 0) return records;
 	missing.sort(byId);
 	let result = '';
 	let copiedUpTo = 0;
+	let previousId: string | undefined;
 	for (const [id, acceptedAt, index] of missing) {
+		// stored twice (accepted again once a small memory had let it go): the earlier time, sorted first, stays
+		if (id === previousId) continue;
+		previousId = id;
 		result += records.slice(copiedUpTo, index * RECORD_LENGTH) + record(id, acceptedAt);
 		copiedUpTo = index * RECORD_LENGTH;
 	}

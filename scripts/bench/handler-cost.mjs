@@ -207,7 +207,7 @@ const BALLAST_KEY = 'node:Other Node';
 /**
  * Item 2: cost per delivery with the memory empty, half full and full, for each capacity. Each state starts
  * from a stored memory of that many deliveries; then rounds of deliveries are timed, the states taking turns,
- * each round after an untimed delivery that takes any full write due. Also: the extra cost of that full
+ * each round in a new process record after an untimed delivery that takes the full write it starts with. Also: the extra cost of that full
  * write (timed apart, on that memory, with the process remembering all of it, as one that accepted them),
  * what n8n spends loading and saving that static data on every delivery, and the stored size.
  *
@@ -229,7 +229,7 @@ export async function measureRetryMemory({ capacities = [DEFAULT_CAPACITY, MAX_C
 			const memory = rememberedDeliveries(fill, now);
 			const staticData = fill === 0 ? {} : { [STATIC_DATA_KEY]: { seenDeliveries: memory } };
 			if (ballast > 0) staticData[BALLAST_KEY] = { data: 'x'.repeat(ballast) };
-			return { fill, ballast, memory, column: JSON.stringify(staticData), workflowId: freshScope('memory'), micros: [], n8nMicros: [] };
+			return { fill, ballast, memory, column: JSON.stringify(staticData), micros: [], n8nMicros: [] };
 		};
 		const states = [memoryState(0), memoryState(capacity / 2), memoryState(capacity)];
 		states.push(memoryState(0, states[2].memory.length));
@@ -237,7 +237,11 @@ export async function measureRetryMemory({ capacities = [DEFAULT_CAPACITY, MAX_C
 		for (let r = 0; r < rounds; r++) {
 			for (const state of r % 2 === 0 ? states : [...states].reverse()) {
 				const [due, ...deliveries] = signedDeliveries(template, batch + 1, `memory-${capacity}-${state.fill}-${state.ballast}-${r}`);
-				// untimed: takes the full write if one is due, so that the timed ones are all ordinary writes
+				// A new process record for every round: a write checks what its process stored in the last
+				// 10 seconds, which here would be every round so far; this way it is the round's own deliveries,
+				// as for a process accepting about `batch` / 10 a second.
+				state.workflowId = freshScope('memory');
+				// untimed: takes the full write a new process record makes first, so the timed ones are all ordinary
 				await timeNode(trigger, [due], state, parameters);
 				const timed = await timeNode(trigger, deliveries, state, parameters);
 				state.micros.push(timed.nodeMicros);

@@ -18,8 +18,8 @@ const limits = { maxAgeSeconds: 72 * HOUR, maxEntries: 5 };
 const T0 = 1_790_000_000;
 
 /** A write as plain data, its entries copied out of the process's record. */
-function added(write: MemoryWrite): { entries: Remembered[]; rebuild: boolean } {
-	return { entries: [...write.entries], rebuild: write.rebuild };
+function added(write: MemoryWrite): { entries: Remembered[]; loadedAfter?: number; rebuild: boolean } {
+	return { ...write, entries: [...write.entries] };
 }
 
 function parse(body: Buffer): BeginiPayload {
@@ -105,11 +105,11 @@ describe('ProcessDeliveries (in-process record)', () => {
 
 	it('answers a delivery found in the stored memory as stored, with its stored time, and adds it back only on a full write', () => {
 		const record = new ProcessDeliveries();
-		expect(record.toWrite('t', T0, limits).rebuild).toBe(true);
+		expect(record.toWrite('t', T0, T0, limits).rebuild).toBe(true);
 		record.markFoundStored('t', 'found', T0 - 30);
 		expect(record.claim('t', 'found', T0 + 1, limits)).toBe('stored');
-		expect(added(record.toWrite('t', T0 + 1, limits))).toEqual({ entries: [], rebuild: false });
-		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['found', T0 - 30]], rebuild: true });
+		expect(added(record.toWrite('t', T0 + 1, T0 + 1, limits))).toMatchObject({ entries: [], rebuild: false });
+		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS, T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['found', T0 - 30]], rebuild: true });
 	});
 
 	it('lets a pending claim block only until it expires (its sender left before n8n answered)', () => {
@@ -149,16 +149,16 @@ describe('ProcessDeliveries (in-process record)', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('t', 'old', T0 - 60);
 		record.markStored('t', 'new', T0);
-		expect(record.toWrite('t', T0, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], rebuild: true });
-		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS - 1, limits).rebuild).toBe(false);
-		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], rebuild: true });
+		expect(record.toWrite('t', T0, T0, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], rebuild: true });
+		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS - 1, T0 + FULL_WRITE_SECONDS - 1, limits).rebuild).toBe(false);
+		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS, T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['old', T0 - 60], ['new', T0]], rebuild: true });
 	});
 
 	it('spreads full writes of a large memory over a fifth of its count limit in writes, and 5 minutes at most', () => {
 		const large = { maxAgeSeconds: 72 * HOUR, maxEntries: 100 };
 		const record = new ProcessDeliveries();
 		const rebuilds = (writes: number, at: number) =>
-			Array.from({ length: writes }, (_, n) => record.toWrite('t', at + n, large).rebuild);
+			Array.from({ length: writes }, (_, n) => record.toWrite('t', at + n, at + n, large).rebuild);
 		expect(rebuilds(1, T0)).toEqual([true]);
 		// 10 seconds later, 19 writes since: not yet; the 20th is one
 		expect(rebuilds(18, T0 + FULL_WRITE_SECONDS).filter(Boolean)).toEqual([]);
@@ -169,13 +169,15 @@ describe('ProcessDeliveries (in-process record)', () => {
 		expect(FULL_WRITE_SHARE * large.maxEntries).toBe(20);
 	});
 
-	it('between those, gives what it stored recently, oldest first, for the write to put back what a copy lacks', () => {
+	it('between those, gives what it stored recently, oldest first, and when the request loaded its copy at the earliest', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('t', 'before', T0);
-		expect(record.toWrite('t', T0, limits).rebuild).toBe(true);
+		expect(record.toWrite('t', T0, T0, limits).rebuild).toBe(true);
 		record.markStored('t', 'after', T0 + 1);
-		expect(added(record.toWrite('t', T0 + 1, limits))).toEqual({
+		// a write long after its claim (a stalled database)
+		expect(added(record.toWrite('t', T0 + 1, T0 + 9, limits))).toEqual({
 			entries: [['before', T0], ['after', T0 + 1]],
+			loadedAfter: T0 + 1 - LOAD_BEFORE_CLAIM_SECONDS,
 			rebuild: false,
 		});
 	});
@@ -184,18 +186,18 @@ describe('ProcessDeliveries (in-process record)', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('t', 'long ago', T0);
 		const now = T0 + PENDING_CLAIM_SECONDS + LOAD_BEFORE_CLAIM_SECONDS + 1;
-		expect(record.toWrite('t', now, limits).rebuild).toBe(true);
+		expect(record.toWrite('t', now, now, limits).rebuild).toBe(true);
 		record.markStored('t', 'now', now);
 		// a request older than PENDING_CLAIM_SECONDS + LOAD_BEFORE_CLAIM_SECONDS no longer counts as in flight
-		expect(added(record.toWrite('t', now + 1, limits))).toEqual({ entries: [['now', now]], rebuild: false });
+		expect(added(record.toWrite('t', now + 1, now + 1, limits))).toMatchObject({ entries: [['now', now]], rebuild: false });
 	});
 
 	it('spreads full writes per trigger', () => {
 		const record = new ProcessDeliveries();
 		record.markStored('a', 'x', T0);
 		record.markStored('b', 'y', T0);
-		expect(record.toWrite('a', T0, limits).rebuild).toBe(true);
-		expect(record.toWrite('b', T0, limits).rebuild).toBe(true);
-		expect(record.toWrite('a', T0 + 1, limits).rebuild).toBe(false);
+		expect(record.toWrite('a', T0, T0, limits).rebuild).toBe(true);
+		expect(record.toWrite('b', T0, T0, limits).rebuild).toBe(true);
+		expect(record.toWrite('a', T0 + 1, T0 + 1, limits).rebuild).toBe(false);
 	});
 });

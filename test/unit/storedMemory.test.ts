@@ -14,9 +14,9 @@ function idOf(n: number): string {
 	return createHash('sha256').update(`delivery ${n}`).digest('base64url').slice(0, 16);
 }
 
-/** An ordinary write of what a process stored recently (these, oldest first), or a rebuild. */
+/** An ordinary write that checks all of what a process stored recently (these, oldest first), or a rebuild. */
 function write(stored: unknown, entries: Remembered[], now: number, memoryLimits: RetryMemoryLimits, rebuild: boolean): string {
-	return withDeliveries(stored, { entries, rebuild }, now, memoryLimits);
+	return withDeliveries(stored, rebuild ? { entries, rebuild } : { entries, loadedAfter: 0, rebuild }, now, memoryLimits);
 }
 
 function isSortedById(stored: string): boolean {
@@ -69,13 +69,13 @@ describe('stored retry memory: writes', () => {
 		expect(new Map(decodeRetryMemory(stored))).toEqual(new Map(added));
 	});
 
-	it('stops looking at the newest delivery the copy already holds: what a process stored before it is there too', () => {
+	it('checks each delivery stored since the copy was loaded; before that, stops at the newest the copy holds', () => {
 		const stored = encodeRetryMemory([['bbbbbbbbbbbbbbbb', T0 + 2]]);
 		const recentlyStored: Remembered[] = [['aaaaaaaaaaaaaaaa', T0 + 1], ['bbbbbbbbbbbbbbbb', T0 + 2], ['cccccccccccccccc', T0 + 3]];
-		expect(rememberedIds(write(stored, recentlyStored, T0 + 3, roomy, false))).toEqual([
-			'bbbbbbbbbbbbbbbb',
-			'cccccccccccccccc',
-		]);
+		const writtenLoadedAfter = (loadedAfter: number) =>
+			rememberedIds(withDeliveries(stored, { entries: recentlyStored, loadedAfter, rebuild: false }, T0 + 3, roomy));
+		expect(writtenLoadedAfter(T0 + 3)).toEqual(['bbbbbbbbbbbbbbbb', 'cccccccccccccccc']);
+		expect(writtenLoadedAfter(T0 + 1)).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', 'cccccccccccccccc']);
 	});
 
 	it('returns the same string when nothing is new, and skips what is not an id with a valid time', () => {
@@ -87,8 +87,9 @@ describe('stored retry memory: writes', () => {
 
 	it('loses no delivery for good, whatever two processes load, write and save in whatever order', () => {
 		// Two n8n processes on one workflow. A request loads the last saved copy; later its delivery is stored
-		// and its process writes the copy with what that process stored recently (ProcessDeliveries.toWrite's
-		// list); later still n8n saves it, whole: saves land in any order, the last one wins.
+		// (now and then one the other process also accepted: a copy that raced its original) and its process
+		// writes the copy with what it stored recently (ProcessDeliveries.toWrite's list); later still n8n saves
+		// it, whole: saves land in any order, the last one wins.
 		let seed = 7;
 		const random = (below: number) => {
 			seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -96,31 +97,33 @@ describe('stored retry memory: writes', () => {
 		};
 		const storedBy: Remembered[][] = [[], []];
 		let saved: unknown = undefined;
-		const loaded: Array<{ copy: unknown; process: number }> = [];
+		const loaded: Array<{ copy: unknown; process: number; loadedAt: number }> = [];
 		const written: string[] = [];
-		const writeOne = (request: { copy: unknown; process: number }, step: number) => {
+		const writeOne = (request: { copy: unknown; process: number; loadedAt: number }, at: number, rebuild: boolean) => {
 			const stored = storedBy[request.process];
-			stored.push([idOf(step), T0 + step]);
-			const memoryWrite: MemoryWrite = { entries: stored, rebuild: random(50) === 0 };
-			return withDeliveries(request.copy, memoryWrite, T0 + step, roomy);
+			const others = storedBy[1 - request.process];
+			const raced = others.length > 0 && random(8) === 0;
+			stored.push([raced ? others[others.length - 1][0] : idOf(at), at]);
+			const memoryWrite: MemoryWrite = rebuild ? { entries: stored, rebuild } : { entries: stored, loadedAfter: request.loadedAt, rebuild };
+			const memory = withDeliveries(request.copy, memoryWrite, at, roomy);
+			// every delivery its process stored since the copy was loaded is in what it saves
+			const remembered = new Set(rememberedIds(memory));
+			expect(stored.filter(([id, storedAt]) => storedAt >= request.loadedAt && !remembered.has(id))).toEqual([]);
+			return memory;
 		};
 		for (let step = 0; step < 3000; step++) {
+			const at = T0 + step;
 			const action = random(3);
-			if (action === 0 || loaded.length === 0) loaded.push({ copy: saved, process: random(2) });
-			else if (action === 1) written.push(writeOne(loaded.splice(random(loaded.length), 1)[0], step));
+			if (action === 0 || loaded.length === 0) loaded.push({ copy: saved, process: random(2), loadedAt: at });
+			else if (action === 1) written.push(writeOne(loaded.splice(random(loaded.length), 1)[0], at, random(50) === 0));
 			else if (written.length > 0) saved = written.splice(random(written.length), 1)[0];
-			if (saved === undefined) continue;
-			// what a save lost of a process is only ever its newest: each one's deliveries remain an unbroken run
-			expect(isSortedById(saved as string)).toBe(true);
-			const remembered = new Set(rememberedIds(saved));
-			for (const stored of storedBy) {
-				const held = stored.map(([id]) => remembered.has(id));
-				expect(held.indexOf(false) === -1 || !held.slice(held.indexOf(false)).includes(true)).toBe(true);
-			}
+			if (saved !== undefined) expect(isSortedById(saved as string)).toBe(true);
 		}
-		// once each process has written and saved again, every delivery is there
-		for (const process of [0, 1]) saved = writeOne({ copy: saved, process }, 10_000 + process);
-		expect(new Map(decodeRetryMemory(saved))).toEqual(new Map([...storedBy[0], ...storedBy[1]]));
+		// a full write of each process puts back whatever was lost
+		for (const process of [0, 1]) saved = writeOne({ copy: saved, process, loadedAt: T0 + 5000 }, T0 + 5000 + process, true);
+		const earliest = new Map<string, number>();
+		for (const [id, at] of [...storedBy[0], ...storedBy[1]]) earliest.set(id, Math.min(at, earliest.get(id) ?? Infinity));
+		expect(new Map(decodeRetryMemory(saved))).toEqual(earliest);
 	});
 });
 
