@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 
-import { isFresh } from './storedMemory';
+import { isFresh, SURPLUS_SHARE } from './storedMemory';
 import type { MemoryWrite, Remembered, RetryMemoryLimits } from './storedMemory';
 import type { BeginiPayload } from './types';
 
@@ -64,14 +64,13 @@ export const LOAD_BEFORE_CLAIM_SECONDS = 10;
 
 /**
  * When a write also adds back every delivery this process remembers as stored, and rebuilds the stored memory
- * (pruning it): both take time that grows with the memory, so they are spread over at least a fifth of the
- * memory's count limit in deliveries, which keeps their share of each delivery's cost the same whatever the
- * memory's size. Such a full write comes at least `FULL_WRITE_SECONDS` after the last one, once this process
- * has written `FULL_WRITE_SHARE` of the count limit since, and in any case after `FULL_WRITE_MAX_SECONDS`.
- * Meanwhile the memory may hold a fifth more than its count limit, or more if 10 seconds bring more deliveries.
+ * (pruning it): both take time that grows with the memory, so they are spread over a share of the memory's
+ * count limit in deliveries (`SURPLUS_SHARE`, a fifth), which keeps their share of each delivery's cost the same
+ * whatever the memory's size. Such a full write comes at least `FULL_WRITE_SECONDS` after the last one, once
+ * this process has written that many since, and in any case after `FULL_WRITE_MAX_SECONDS`. (Pruning does not
+ * wait for it: any write to a copy beyond that share of the limit prunes; see `withDeliveries`.)
  */
 export const FULL_WRITE_SECONDS = 10;
-export const FULL_WRITE_SHARE = 0.2;
 export const FULL_WRITE_MAX_SECONDS = 300;
 
 /** How long a claim waits for n8n's answer before the stored memory alone decides (see `ProcessDeliveries`). */
@@ -102,7 +101,7 @@ interface TriggerRecord {
 function isFullWriteDue(record: TriggerRecord, now: number, limits: RetryMemoryLimits): boolean {
 	const last = record.lastFullWrite;
 	if (last === undefined || now < last || now - last >= FULL_WRITE_MAX_SECONDS) return true;
-	return now - last >= FULL_WRITE_SECONDS && record.writesSinceFullWrite + 1 >= limits.maxEntries * FULL_WRITE_SHARE;
+	return now - last >= FULL_WRITE_SECONDS && record.writesSinceFullWrite + 1 >= limits.maxEntries * SURPLUS_SHARE;
 }
 
 /** A stored claim lasts the retry window; a pending one, until `PENDING_CLAIM_SECONDS` have passed. */

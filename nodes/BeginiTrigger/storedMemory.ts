@@ -30,6 +30,14 @@ export type MemoryWrite =
 	| { entries: readonly Remembered[]; loadedAfter: number; rebuild: false }
 	| { entries: readonly Remembered[]; rebuild: true };
 
+/**
+ * How far beyond its count limit the memory may grow between rebuilds, as a share of the limit: a write to a
+ * copy larger than that rebuilds it, whoever makes it. A rebuild's pruning only lasts if its save is the last:
+ * under concurrent deliveries, requests that loaded the copy before it save the unpruned copy again, so every
+ * write that finds its copy too large prunes it too.
+ */
+export const SURPLUS_SHARE = 0.2;
+
 const ID_LENGTH = 16;
 const TIME_LENGTH = 8;
 export const RECORD_LENGTH = ID_LENGTH + TIME_LENGTH;
@@ -131,14 +139,16 @@ export function seenAt(stored: unknown, id: string, now: number, limits: RetryMe
  * what is missing into the sorted string, in time that grows with the deliveries since `loadedAfter` and
  * with the logarithm of the memory.
  *
- * A rebuild (and any write to a memory that is not yet a string of records) adds every delivery the memory
- * lacks, keeping the earlier time of an id found twice, drops what is not a delivery id with a valid time,
- * what is past the age limit, and the oldest beyond the count limit, and sorts it again, which also repairs a
- * string that was edited by hand. The caller rebuilds from time to time, so between rebuilds the memory may
- * hold more than its count limit.
+ * A rebuild (and any write to a memory that is not yet a string of records, or that holds more than
+ * `SURPLUS_SHARE` beyond its count limit) adds every delivery in the write that the memory lacks, keeping the
+ * earlier time of an id found twice, drops what is not a delivery id with a valid time, what is past the age
+ * limit, and the oldest beyond the count limit, and sorts it again, which also repairs a string that was
+ * edited by hand. The caller rebuilds from time to time; between rebuilds the memory may hold up to that
+ * share more than its count limit.
  */
 export function withDeliveries(stored: unknown, write: MemoryWrite, now: number, limits: RetryMemoryLimits): string {
-	if (write.rebuild || !isRecords(stored)) return rebuilt(stored, write.entries, now, limits);
+	const tooLarge = isRecords(stored) && stored.length / RECORD_LENGTH > limits.maxEntries * (1 + SURPLUS_SHARE);
+	if (write.rebuild || tooLarge || !isRecords(stored)) return rebuilt(stored, write.entries, now, limits);
 	return withRecentlyStored(stored, write.entries, write.loadedAfter);
 }
 

@@ -263,7 +263,7 @@ export async function measureRetryMemory({ capacities = [DEFAULT_CAPACITY, MAX_C
 		}
 	}
 	const full = rows.find((r) => r.fill === DEFAULT_CAPACITY && r.capacity === DEFAULT_CAPACITY);
-	const fullWrite = { seconds: retryMemory.FULL_WRITE_SECONDS, share: retryMemory.FULL_WRITE_SHARE, maxSeconds: retryMemory.FULL_WRITE_MAX_SECONDS };
+	const fullWrite = { seconds: retryMemory.FULL_WRITE_SECONDS, share: retryMemory.SURPLUS_SHARE, maxSeconds: retryMemory.FULL_WRITE_MAX_SECONDS };
 	return { rows, bytesPerDelivery: (full.storedBytes - storedBytes('')) / DEFAULT_CAPACITY, fullWrite };
 }
 

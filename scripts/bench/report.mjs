@@ -114,7 +114,7 @@ export function resultsMarkdown({ machine, plan, results, notes }) {
 			'## One n8n process, SQLite',
 			'',
 			`n8n's resident memory: ${formatBytes(results.single.memory.before)} before the load, ${formatBytes(results.single.memory.after)} after. ` +
-				`The full-memory workflow's static data: ${formatBytes(fullMemory.before)} before the load, ${formatBytes(fullMemory.after)} after (the node prunes it to 5,000 with its full write every 10 seconds).`,
+				`The full-memory workflow's static data: ${formatBytes(fullMemory.before)} before the load, ${formatBytes(fullMemory.after)} after (a write that finds more than a fifth beyond 5,000 prunes it to 5,000).`,
 		);
 		for (const [c, byKey] of Object.entries(results.single.byConcurrency)) parts.push('', `Concurrency ${c}:`, '', loadDetail(byKey, results.single.labels));
 	}

@@ -4,11 +4,11 @@ import {
 	deliveryIdFor,
 	FULL_WRITE_MAX_SECONDS,
 	FULL_WRITE_SECONDS,
-	FULL_WRITE_SHARE,
 	PENDING_CLAIM_SECONDS,
 	ProcessDeliveries,
 	LOAD_BEFORE_CLAIM_SECONDS,
 } from '../../nodes/BeginiTrigger/dedupe';
+import { SURPLUS_SHARE } from '../../nodes/BeginiTrigger/storedMemory';
 import type { MemoryWrite, Remembered } from '../../nodes/BeginiTrigger/storedMemory';
 import type { BeginiPayload } from '../../nodes/BeginiTrigger/types';
 import { eventBody } from '../helpers/vectors';
@@ -166,7 +166,7 @@ describe('ProcessDeliveries (in-process record)', () => {
 		// 5 minutes after, a full write comes however few writes came since
 		expect(rebuilds(1, T0 + 31 + FULL_WRITE_MAX_SECONDS - 1)).toEqual([false]);
 		expect(rebuilds(1, T0 + 31 + FULL_WRITE_MAX_SECONDS)).toEqual([true]);
-		expect(FULL_WRITE_SHARE * large.maxEntries).toBe(20);
+		expect(SURPLUS_SHARE * large.maxEntries).toBe(20);
 	});
 
 	it('between those, gives what it stored recently, oldest first, and when the request loaded its copy at the earliest', () => {

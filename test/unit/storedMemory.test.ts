@@ -144,6 +144,15 @@ describe('stored retry memory: rebuilds', () => {
 		expect(decodeRetryMemory(write(stored, added, T0, roomy, true))).toEqual([['aaaaaaaaaaaaaaaa', T0]]);
 	});
 
+	it('any write to a copy more than a fifth beyond the count limit prunes it, so that concurrent saves cannot undo it', () => {
+		const records = (count: number): Remembered[] => Array.from({ length: count }, (_, n) => [idOf(n), T0 + n]);
+		const atLimit = encodeRetryMemory(records(6)); // limits: 5, and a fifth beyond is 6
+		expect(rememberedIds(write(atLimit, [[idOf(100), T0 + 100]], T0 + 100, limits, false))).toHaveLength(7);
+		const beyond = encodeRetryMemory(records(7));
+		const written = decodeRetryMemory(write(beyond, [[idOf(100), T0 + 100]], T0 + 100, limits, false));
+		expect(new Map(written)).toEqual(new Map([...records(7).slice(3), [idOf(100), T0 + 100]]));
+	});
+
 	it('drops entries past the age limit', () => {
 		const stored = encodeRetryMemory([['oooooooooooooooo', T0 - 73 * HOUR], ['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
 		expect(decodeRetryMemory(write(stored, [], T0, limits, true))).toEqual([['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
