@@ -1,10 +1,7 @@
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -14,7 +11,7 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 
 import type { AnswerError, HttpAnswer, Outcome } from './answers';
 import { sessionOutcome, shouldRetrySession, testEventOutcome, transportFailure } from './answers';
-import { testBeginiCredential } from './credentialCheck';
+import { beginiCredentialTest } from './credentialCheck';
 import {
 	beginiProperties,
 	DEFAULT_SESSION_TIMEOUT_SECONDS,
@@ -175,16 +172,7 @@ export class Begini implements INodeType {
 		properties: beginiProperties,
 	};
 
-	methods = {
-		credentialTest: {
-			async beginiApiKeyCheck(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				return testBeginiCredential(credential.data);
-			},
-		},
-	};
+	methods = { credentialTest: beginiCredentialTest };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -1,7 +1,26 @@
-import type { ICredentialDataDecryptedObject, INodeCredentialTestResult } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
 
-import { apiKeyProblem } from '../BeginiTrigger/apiKeyCheck';
 import { baseUrlProblem, integrationIdProblem } from './request';
+
+/**
+ * Local checks of an API key for the credential test. Begini has no endpoint that checks a key without side
+ * effects (its test API fires a real delivery), so the test catches the mistakes people make when pasting.
+ * Messages name the field and the problem, never the key.
+ */
+export function apiKeyProblem(field: string, key: string, required: boolean): string | null {
+	if (key === '') return required ? `${field} is empty` : null;
+	if (key.trim() !== key) {
+		return `${field} starts or ends with a space or line break; paste the key without it`;
+	}
+	if (/^(["'`]).*\1$/s.test(key)) return `${field} is wrapped in quotes; paste the key without them`;
+	if (/\s/.test(key)) return `${field} contains a space or line break; paste the key as one word`;
+	return null;
+}
 
 /**
  * The Begini API credential's test, shared by both nodes (n8n runs the test of whichever node it finds first).
@@ -23,3 +42,13 @@ export function testBeginiCredential(data: ICredentialDataDecryptedObject | unde
 			'The key looks right. This test does not contact Begini: use the Begini node\'s "Send Test Event" (which sends a real delivery) or create a session to confirm it.',
 	};
 }
+
+/** The `methods.credentialTest` of both nodes: n8n runs whichever node's it finds first. */
+export const beginiCredentialTest = {
+	async beginiApiKeyCheck(
+		this: ICredentialTestFunctions,
+		credential: ICredentialsDecrypted,
+	): Promise<INodeCredentialTestResult> {
+		return testBeginiCredential(credential.data);
+	},
+};

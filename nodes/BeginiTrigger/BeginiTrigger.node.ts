@@ -1,8 +1,5 @@
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IDataObject,
-	INodeCredentialTestResult,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -10,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { testBeginiCredential } from '../Begini/credentialCheck';
+import { beginiCredentialTest } from '../Begini/credentialCheck';
 import { DEFAULT_RETRY_MEMORY_SIZE, DEFAULT_RETRY_WINDOW_HOURS, deliveryIdFor, ProcessDeliveries } from './dedupe';
 import type { DeliveryKeyMode, DeliveryState } from './dedupe';
 import { triggerProperties } from './description';
@@ -91,8 +88,9 @@ async function readCredential(context: IWebhookFunctions): Promise<BeginiCredent
  * The exact body bytes. n8n reads them for this node before `webhook()` runs; `readRawBody()` covers the
  * cases it does not. A multipart body was consumed by n8n's form parser and cannot be read again.
  */
-async function readExactBody(context: IWebhookFunctions): Promise<Buffer> {
-	const request = context.getRequestObject();
+type WebhookRequest = ReturnType<IWebhookFunctions['getRequestObject']>;
+
+async function readExactBody(request: WebhookRequest): Promise<Buffer> {
 	const isMultipart = String(request.headers['content-type'] ?? '').startsWith('multipart/');
 	if (request.rawBody === undefined && !isMultipart && typeof request.readRawBody === 'function') {
 		await request.readRawBody();
@@ -158,17 +156,7 @@ export class BeginiTrigger implements INodeType {
 		properties: triggerProperties,
 	};
 
-	methods = {
-		credentialTest: {
-			async beginiApiKeyCheck(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				// One test for both Begini nodes: n8n runs whichever node's it finds first.
-				return testBeginiCredential(credential.data);
-			},
-		},
-	};
+	methods = { credentialTest: beginiCredentialTest };
 
 	// Begini has no API to register webhook URLs: the user pastes the URL into Begini. Nothing to do here.
 	webhookMethods = {
@@ -283,7 +271,8 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 	const read: ReadParameter = (name, fallback) => context.getNodeParameter(name, fallback);
 	const options = readOptions(read);
 	const credential = await readCredential(context);
-	const rawBody = await readExactBody(context);
+	const request = context.getRequestObject();
+	const rawBody = await readExactBody(request);
 
 	const signature = verifySignature(
 		rawBody,
@@ -299,7 +288,7 @@ async function acceptDelivery(context: IWebhookFunctions): Promise<IWebhookRespo
 		return respond(context, 401, { error: signature.reason });
 	}
 
-	const parsed = deliveryPayload(rawBody, context.getRequestObject());
+	const parsed = deliveryPayload(rawBody, request);
 	if (!parsed.ok) return respond(context, 400, { error: parsed.reason });
 	const { payload } = parsed;
 

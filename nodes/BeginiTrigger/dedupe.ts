@@ -136,10 +136,8 @@ export class ProcessDeliveries {
 
 	/** n8n answered 200 for the claimed delivery: its execution and the stored memory are saved. */
 	markStored(trigger: string, id: string, now: number): void {
-		const { claims, recentlyStored } = this.record(trigger);
-		claims.delete(id);
-		claims.set(id, { state: 'stored', at: now });
-		recentlyStored.push([id, now]);
+		this.markFoundStored(trigger, id, now);
+		this.record(trigger).recentlyStored.push([id, now]);
 	}
 
 	/**

@@ -103,10 +103,8 @@ function firstNotBefore(records: string, id: string): number {
 	return low;
 }
 
-/** The index of the record of `id`, or -1. */
-function indexOf(records: string, id: string): number {
-	const index = firstNotBefore(records, id);
-	return index < records.length / RECORD_LENGTH && compareIdAt(records, index, id) === 0 ? index : -1;
+function holdsIdAt(records: string, index: number, id: string): boolean {
+	return index < records.length / RECORD_LENGTH && compareIdAt(records, index, id) === 0;
 }
 
 /** By id, and of one id, the earlier time first. */
@@ -119,8 +117,8 @@ function byId(a: readonly [string, number, ...number[]], b: readonly [string, nu
 export function seenAt(stored: unknown, id: string, now: number, limits: RetryMemoryLimits): number | undefined {
 	let acceptedAt: unknown;
 	if (isRecords(stored)) {
-		const index = indexOf(stored, id);
-		if (index !== -1) acceptedAt = timeAt(stored, index);
+		const index = firstNotBefore(stored, id);
+		if (holdsIdAt(stored, index, id)) acceptedAt = timeAt(stored, index);
 	} else if (isObjectMemory(stored) && Object.prototype.hasOwnProperty.call(stored, id)) {
 		// own keys only, so an id such as "constructor" is never found on the prototype
 		acceptedAt = stored[id];
@@ -157,7 +155,7 @@ function withRecentlyStored(records: string, stored: readonly Remembered[], load
 	for (let i = stored.length - 1; i >= 0; i--) {
 		const [id, acceptedAt] = stored[i];
 		const index = firstNotBefore(records, id);
-		if (index < records.length / RECORD_LENGTH && compareIdAt(records, index, id) === 0) {
+		if (holdsIdAt(records, index, id)) {
 			if (acceptedAt < loadedAfter) break;
 		} else if (DELIVERY_ID.test(id) && isStorableTime(acceptedAt)) {
 			missing.push([id, acceptedAt, index]);

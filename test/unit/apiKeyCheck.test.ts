@@ -1,4 +1,4 @@
-import { apiKeyProblem } from '../../nodes/BeginiTrigger/apiKeyCheck';
+import { apiKeyProblem } from '../../nodes/Begini/credentialCheck';
 
 describe('apiKeyProblem', () => {
 	it('accepts a plain key', () => {
