@@ -7,7 +7,7 @@
 //
 //   npm run bench                  # the full run, about 15 minutes on 2 cores
 //   npm run bench -- --quick       # a smoke run of every part but queue mode and the acknowledgement, under 3 minutes
-//   npm run bench -- --skip queue,ack,n8n   # leave parts out: handler, memory, n8n, ack, queue
+//   npm run bench -- --skip queue,ack,n8n   # leave parts out: handler, memory, n8n, lazy, ack, queue
 //   npm run bench -- --readme      # a full run that also puts its summary table into README.md
 
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,14 +16,14 @@ import { join } from 'node:path';
 
 import { measureHandlerCost, measureRetryMemory } from './bench/handler-cost.mjs';
 import { formatNumber } from './bench/markdown.mjs';
-import { compareAcknowledgement, compareWorkflows, measureQueueMode } from './bench/real-n8n.mjs';
+import { compareAcknowledgement, compareWorkflows, LAZY_ISOLATES_ENV, measureQueueMode } from './bench/real-n8n.mjs';
 import { growthChart, resultsMarkdown, SUMMARY_HEADERS, summaryRows } from './bench/report.mjs';
 import { markdownTable } from './bench/markdown.mjs';
 import { parseOptionsOrExit } from './lib/command-line.mjs';
 import { DEFAULT_N8N_VERSION, DEFAULT_NODE_VERSION, ROOT, packPackage, packRevision } from './lib/n8n-harness.mjs';
 import { run } from './lib/processes.mjs';
 
-const HELP = `Usage: npm run bench -- [--quick] [--skip handler,memory,n8n,ack,queue] [--baseline REV] [--readme]`;
+const HELP = `Usage: npm run bench -- [--quick] [--skip handler,memory,n8n,lazy,ack,queue] [--baseline REV] [--readme]`;
 /** Where README.md's Performance section holds the latest summary table (replaced by --readme). */
 const README_MARKERS = ['<!-- bench-summary:start -->', '<!-- bench-summary:end -->'];
 const args = parseOptionsOrExit(
@@ -87,11 +87,15 @@ if (!skipped.has('memory')) {
 	log('2. retry memory…');
 	results.memory = await measureRetryMemory({ ...plan.memory, log });
 }
-const needsN8n = ['n8n', 'ack', 'queue'].some((part) => !skipped.has(part));
+const needsN8n = ['n8n', 'lazy', 'ack', 'queue'].some((part) => !skipped.has(part));
 const tarball = needsN8n ? await packPackage({ build: true, log: () => {} }) : undefined;
 if (!skipped.has('n8n')) {
 	log('3. one n8n process: Begini Trigger, Webhook + Header Auth, Webhook + Crypto + IF, bare Webhook…');
 	results.single = await compareWorkflows({ tarball, ...plan.n8n, log });
+}
+if (!skipped.has('lazy')) {
+	log('3. the same, n8n starting expression isolates only for requests that need one (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true)…');
+	results.singleLazy = await compareWorkflows({ tarball, ...plan.n8n, env: LAZY_ISOLATES_ENV, log });
 }
 if (!skipped.has('ack')) {
 	log(`4. durable acknowledgement against the immediate one (${args.baseline})…`);

@@ -129,7 +129,12 @@ export class BeginiTrigger implements INodeType {
 		name: 'beginiTrigger',
 		icon: { light: 'file:begini.svg', dark: 'file:begini.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 behaves exactly as 1. For every request to a start node of version 1, n8n (2.41) evaluates an
+		// expression meant for its own Webhook node v1 (`options.binaryData`), which makes it start an expression
+		// isolate even when told to start one only for a request that needs it; for version 2 it evaluates none.
+		// Workflows saved with version 1 keep it and go on working.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ ($parameter["events"] || []).length ? $parameter["events"].join(", ") : "All events" }}',
 		description: 'Starts the workflow when Begini sends a verified credit-scoring or journey event',
 		defaults: { name: 'Begini Trigger' },

@@ -23,8 +23,10 @@ const args = parseOptionsOrExit(
 		rounds: { type: 'string', default: '2' },
 		deliveries: { type: 'string', default: '200' },
 		connections: { type: 'string', default: '8' },
+		// more environment for n8n, as NAME=value, e.g. N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true
+		'n8n-env': { type: 'string', multiple: true, default: [] },
 	},
-	'Usage: node scripts/bench/cpu-profile.mjs [--rounds N] [--deliveries N] [--connections N]',
+	'Usage: node scripts/bench/cpu-profile.mjs [--rounds N] [--deliveries N] [--connections N] [--n8n-env NAME=value ...]',
 );
 const WORKFLOWS = ['begini', 'beginiFull', 'headerAuth', 'bare'];
 const headers = { [HEADER_AUTH.name]: HEADER_AUTH.value };
@@ -56,7 +58,10 @@ const topology = await startTopology({
 	folderPrefix: 'bench-cpu-profile',
 	log: () => {},
 	// 500 µs sampling (half V8's default interval) on every Node process n8n starts; only the main's is read
-	env: { NODE_OPTIONS: `--require ${LOOPBACK_GUARD} --cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=500` },
+	env: {
+		...Object.fromEntries(args['n8n-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+		NODE_OPTIONS: `--require ${LOOPBACK_GUARD} --cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=500`,
+	},
 });
 const pid = topology.main.child.pid;
 const windows = [];

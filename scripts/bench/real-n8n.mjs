@@ -12,6 +12,12 @@ import { median } from './stats.mjs';
 import { activateBenchWorkflows, END_NODE, fillRetryMemory, HEADER_AUTH } from './workflows.mjs';
 
 export const BENCH_API_KEY = 'bench-begini-api-key-7f3e21';
+/**
+ * n8n's setting to start an expression isolate only for a request or execution that evaluates an expression.
+ * By default n8n 2.41 starts one for every request to a start node other than its own Webhook node, and for
+ * every execution; part 3 runs in both.
+ */
+export const LAZY_ISOLATES_ENV = { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' };
 const quietLog = () => {};
 /** Deliveries sent to each workflow before any measured round. */
 const WARM_UP = 30;
@@ -37,8 +43,8 @@ export function summarizeRounds(rounds) {
 	};
 }
 
-async function startSingle(tarball, folderPrefix) {
-	const topology = await startTopology({ kind: 'single', tarball, folderPrefix, log: quietLog });
+async function startSingle(tarball, folderPrefix, env = {}) {
+	const topology = await startTopology({ kind: 'single', tarball, folderPrefix, env, log: quietLog });
 	await topology.main.setupOwner();
 	return topology;
 }
@@ -57,9 +63,9 @@ async function checkReachesTheEnd(topology, target) {
 	}
 }
 
-/** Item 3. Returns { byConcurrency: { [c]: { [workflowKey]: summary } }, memory: { before, after } }. */
-export async function compareWorkflows({ tarball, concurrencies, rounds, deliveriesAt, log }) {
-	const topology = await startSingle(tarball, 'bench-single');
+/** Item 3, in an n8n started with `env` more. Returns { byConcurrency: { [c]: { [workflowKey]: summary } }, memory: { before, after } }. */
+export async function compareWorkflows({ tarball, concurrencies, rounds, deliveriesAt, env, log }) {
+	const topology = await startSingle(tarball, 'bench-single', env);
 	try {
 		const active = await activateBenchWorkflows(topology, BENCH_API_KEY);
 		const storedBytes = await fillRetryMemory(topology.database, active.beginiFull.id);

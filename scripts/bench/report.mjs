@@ -42,24 +42,8 @@ export function summaryRows(results) {
 		const underTarget = full.storedBytes < 200_000 ? 'met' : 'missed';
 		rows.push(['2', 'stored at 5,000 (default)', formatBytes(full.storedBytes), 'per delivery', `${formatNumber(results.memory.bytesPerDelivery, 1)} B`, '', '< 200 kB', underTarget]);
 	}
-	for (const [c, byKey] of Object.entries(results.single?.byConcurrency ?? {})) {
-		const full = byKey.beginiFull;
-		rows.push(row('2', `in n8n, c=${c}: 5,000 remembered`, perS(full.answeredPerS), 'memory empty', perS(byKey.begini.answeredPerS), ratio(full.answeredPerS, byKey.begini.answeredPerS), { atLeast: 0.91 }));
-	}
-	for (const [c, byKey] of Object.entries(results.single?.byConcurrency ?? {})) {
-		const b = byKey.begini;
-		const against = [
-			['headerAuth', { atLeast: 1.0 }, { atMost: 1.1 }],
-			['handBuilt', { atLeast: 1.0 }, { atMost: 1.1 }],
-			['bare', { atLeast: 0.9 }, undefined],
-		];
-		for (const [key, throughputTarget, p99Target] of against) {
-			const other = byKey[key];
-			const label = results.single.labels[key];
-			rows.push(row('3', `c=${c} throughput`, perS(b.answeredPerS), label, perS(other.answeredPerS), ratio(b.answeredPerS, other.answeredPerS), throughputTarget));
-			if (p99Target) rows.push(row('3', `c=${c} p99`, ms(b.p99), label, ms(other.p99), ratio(b.p99, other.p99), p99Target));
-		}
-	}
+	rows.push(...singleProcessRows(results.single, ''));
+	rows.push(...singleProcessRows(results.singleLazy, `${LAZY_LABEL}, `));
 	if (results.acknowledgement) {
 		const { durable, immediate } = results.acknowledgement;
 		rows.push(row('4', 'durable: answered', perS(durable.answeredPerS), 'immediate', perS(immediate.answeredPerS), ratio(durable.answeredPerS, immediate.answeredPerS), { atLeast: 0.9 }));
@@ -70,6 +54,33 @@ export function summaryRows(results) {
 		for (const [workers, q] of Object.entries(results.queue.byWorkers)) {
 			rows.push(row('5', `queue, ${workers} worker(s): answered`, perS(q.answeredPerS), 'single process', perS(single.answeredPerS), ratio(q.answeredPerS, single.answeredPerS)));
 			rows.push(row('5', `queue, ${workers} worker(s): executed`, perS(q.executedPerS), 'single process', perS(single.executedPerS), ratio(q.executedPerS, single.executedPerS)));
+		}
+	}
+	return rows;
+}
+
+/** How part 3's second run is named: n8n with `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`. */
+const LAZY_LABEL = 'lazy isolates';
+
+/** Part 2's in-n8n rows and part 3's rows of one single-process run (`prefix` names the run). */
+function singleProcessRows(single, prefix) {
+	const rows = [];
+	for (const [c, byKey] of Object.entries(single?.byConcurrency ?? {})) {
+		const full = byKey.beginiFull;
+		rows.push(row('2', `${prefix}in n8n, c=${c}: 5,000 remembered`, perS(full.answeredPerS), 'memory empty', perS(byKey.begini.answeredPerS), ratio(full.answeredPerS, byKey.begini.answeredPerS), { atLeast: 0.91 }));
+	}
+	for (const [c, byKey] of Object.entries(single?.byConcurrency ?? {})) {
+		const b = byKey.begini;
+		const against = [
+			['headerAuth', { atLeast: 1.0 }, { atMost: 1.1 }],
+			['handBuilt', { atLeast: 1.0 }, { atMost: 1.1 }],
+			['bare', { atLeast: 0.9 }, undefined],
+		];
+		for (const [key, throughputTarget, p99Target] of against) {
+			const other = byKey[key];
+			const label = single.labels[key];
+			rows.push(row('3', `${prefix}c=${c} throughput`, perS(b.answeredPerS), label, perS(other.answeredPerS), ratio(b.answeredPerS, other.answeredPerS), throughputTarget));
+			if (p99Target) rows.push(row('3', `${prefix}c=${c} p99`, ms(b.p99), label, ms(other.p99), ratio(b.p99, other.p99), p99Target));
 		}
 	}
 	return rows;
@@ -90,6 +101,19 @@ function loadDetail(summaries, labels) {
 	);
 }
 
+const LAZY_NOTE =
+	"n8n started with `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`: it starts an expression isolate only for a request or execution that evaluates an expression. By default n8n 2.41 starts one for every request to a start node other than its own Webhook node (so for any community trigger), and for every execution.";
+
+function singleProcessDetail(single) {
+	const { fullMemory } = single;
+	const parts = [
+		`n8n's resident memory: ${formatBytes(single.memory.before)} before the load, ${formatBytes(single.memory.after)} after. ` +
+			`The full-memory workflow's static data: ${formatBytes(fullMemory.before)} before the load, ${formatBytes(fullMemory.after)} after (a write that finds more than a fifth beyond 5,000 prunes it to 5,000).`,
+	];
+	for (const [c, byKey] of Object.entries(single.byConcurrency)) parts.push('', `Concurrency ${c}:`, '', loadDetail(byKey, single.labels));
+	return parts;
+}
+
 /** The whole results file. */
 export function resultsMarkdown({ machine, plan, results, notes }) {
 	const parts = [`# Bench results: ${machine.date}`, '', machineText(machine, plan), '', markdownTable(SUMMARY_HEADERS, summaryRows(results))];
@@ -107,16 +131,9 @@ export function resultsMarkdown({ machine, plan, results, notes }) {
 			results.memory.rows.map((r) => [formatNumber(r.capacity), r.ballastBytes ? `0, beside ${formatBytes(r.ballastBytes)} of other static data` : formatNumber(r.fill), us(r.nodeMicros), formatRatio(r.ratioToEmpty), us(r.fullWriteMicros), us(amortizedMicros(r, fullWrite, rate)), us(r.n8nLoadSaveMicros), formatBytes(r.storedBytes)]),
 		), '', `The node makes a full write (adds back every delivery it remembers, rebuilds and prunes the memory) once ${formatNumber(fullWrite.share * 100)}% of the capacity in deliveries and ${fullWrite.seconds} s have passed since the last, or after ${fullWrite.maxSeconds} s; the per-delivery column spreads it over those deliveries at ${formatNumber(rate, 1)}/s.`);
 	}
-	if (results.single) {
-		const { fullMemory } = results.single;
-		parts.push(
-			'',
-			'## One n8n process, SQLite',
-			'',
-			`n8n's resident memory: ${formatBytes(results.single.memory.before)} before the load, ${formatBytes(results.single.memory.after)} after. ` +
-				`The full-memory workflow's static data: ${formatBytes(fullMemory.before)} before the load, ${formatBytes(fullMemory.after)} after (a write that finds more than a fifth beyond 5,000 prunes it to 5,000).`,
-		);
-		for (const [c, byKey] of Object.entries(results.single.byConcurrency)) parts.push('', `Concurrency ${c}:`, '', loadDetail(byKey, results.single.labels));
+	if (results.single) parts.push('', '## One n8n process, SQLite', '', ...singleProcessDetail(results.single));
+	if (results.singleLazy) {
+		parts.push('', '## One n8n process, SQLite, lazy isolates', '', LAZY_NOTE, '', ...singleProcessDetail(results.singleLazy));
 	}
 	if (results.acknowledgement) parts.push('', '## Durable against immediate acknowledgement', '', loadDetail(results.acknowledgement));
 	if (results.queue) {
@@ -153,14 +170,15 @@ export function growthChart(results) {
 		});
 		panels.push({ title: 'Stored retry memory', xLabel: 'remembered deliveries', yLabel: 'kB', logX: true, series: [{ name: 'static data', points: byFill('storedBytes', 1 / 1000) }] });
 	}
-	if (results.single) {
-		const concurrencies = Object.keys(results.single.byConcurrency).map(Number);
+	for (const [single, title] of [[results.single, 'Throughput, one n8n process'], [results.singleLazy, `Throughput, ${LAZY_LABEL}`]]) {
+		if (!single) continue;
+		const concurrencies = Object.keys(single.byConcurrency).map(Number);
 		panels.push({
-			title: 'Throughput, one n8n process',
+			title,
 			xLabel: 'concurrent connections',
 			yLabel: 'answered per second',
 			logX: true,
-			series: Object.entries(results.single.labels).map(([key, label]) => ({ name: label, points: concurrencies.map((c) => [c, results.single.byConcurrency[c][key].answeredPerS]) })),
+			series: Object.entries(single.labels).map(([key, label]) => ({ name: label, points: concurrencies.map((c) => [c, single.byConcurrency[c][key].answeredPerS]) })),
 		});
 	}
 	return panels.length > 0 ? chartSvg(panels) : undefined;

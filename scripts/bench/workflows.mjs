@@ -40,7 +40,7 @@ const beginiTrigger = () => ({
 	id: randomUUID(),
 	name: 'Begini Trigger',
 	type: BEGINI_TRIGGER_TYPE,
-	typeVersion: 1,
+	typeVersion: 2,
 	position: [0, 0],
 	webhookId: randomUUID(),
 	parameters: { events: [], simplify: true, options: {} },

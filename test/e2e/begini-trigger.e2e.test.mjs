@@ -255,6 +255,24 @@ test.each([
 	}),
 );
 
+test.each([
+	['as application/octet-stream', 'application/octet-stream'],
+	['with no content type', undefined],
+])(
+	'a correctly signed event sent %s, a body n8n does not read for a version-2 trigger, is read by the node and accepted',
+	(label, contentType) =>
+		withLog(async () => {
+			const payload = customizePayload(loadFixture('ios_score.complete'), { uid: `APP-E2E-RAW-${label.replace(/\W+/g, '-')}` });
+			const body = Buffer.from(JSON.stringify(payload), 'utf8');
+			const headers = { 'X-Signature': signBody(body, KEY), ...(contentType && { 'content-type': contentType }) };
+			const res = await sendDelivery({ url, method: 'POST', headers, body });
+			expect(res.status).toBe(200);
+			expect(res.json.status).toBe('accepted');
+			const [exec] = await newExecutions(workflow.id);
+			expect(exec.triggerItems[0]).toMatchObject({ uid: payload.uid, riskBand: 'D', payload });
+		}),
+);
+
 test('the exact bytes are verified: a compact body with non-ASCII text is accepted', () =>
 	withLog(async () => {
 		const payload = customizePayload(loadFixture('application.incomplete'), { uid: 'APP-E2E-ÜNÏCÖDÉ-€' });
@@ -331,4 +349,30 @@ test('the event filter: an unselected event type is acknowledged and ignored', (
 		expect(taken.json.status).toBe('accepted');
 		const [exec] = await newExecutions(filtered.id);
 		expect(exec.branches[SWITCH]).toEqual({ 'Journey ended without score': 1 });
+	}));
+
+test('a workflow saved with version 1 of the trigger (before version 2 was added) still verifies, routes and deduplicates', () =>
+	withLog(async () => {
+		const wfJson = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+		wfJson.id = 'BeginiE2eVersion1';
+		wfJson.name = 'Begini e2e: trigger version 1';
+		const trigger = wfJson.nodes.find((n) => n.type === BEGINI_TRIGGER_TYPE);
+		trigger.typeVersion = 1;
+		trigger.webhookId = '7a1e0c52-94d3-4f0b-8e6a-1c2d3e4f5a61';
+		const credentials = await n8n.rest('GET', '/credentials');
+		const cred = credentials.find((c) => c.type === 'beginiApi');
+		const saved = await n8n.importAndActivateWorkflow(wfJson, { credentials: { beginiApi: cred } });
+		await n8n.waitForWebhook(saved.productionWebhookUrl);
+		const delivery = (options) =>
+			sendDelivery(buildDelivery({ url: saved.productionWebhookUrl, key: KEY, payload: customizePayload(loadFixture('android_score.complete'), { uid: 'APP-E2E-V1' }), ...options }));
+		const forged = await delivery({ tampered: true });
+		expect(forged.status).toBe(401);
+		const first = await delivery();
+		expect(first.status).toBe(200);
+		expect(first.json.status).toBe('accepted');
+		const [exec] = await newExecutions(saved.id);
+		expect(exec.branches[SWITCH]).toEqual({ 'Manual review': 1 });
+		const retry = await delivery();
+		expect(retry.json).toMatchObject({ status: 'duplicate', deliveryId: first.json.deliveryId });
+		await expectNoNewExecution(saved.id, 1000);
 	}));

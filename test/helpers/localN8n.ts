@@ -197,7 +197,7 @@ export class LocalN8n {
 			id: 'c3d9a1f0-0b5e-4f57-8a43-6a1d2b3c4d5e',
 			name: this.nodeName,
 			type: NODE_TYPE,
-			typeVersion: 1,
+			typeVersion: 2,
 			position: [0, 0],
 			webhookId: WEBHOOK_ID,
 			parameters: structuredClone(this.options.parameters ?? {}) as INodeParameters,

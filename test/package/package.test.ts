@@ -65,7 +65,7 @@ describe('dist in plain Node.js', () => {
 					const className = path.basename(file).split('.')[0];
 					const instance = new exported[className]();
 					out[file] = instance.description
-						? { kind: 'node', name: instance.description.name, icon: instance.description.icon, credentials: instance.description.credentials, hasWebhook: typeof instance.webhook, hasExecute: typeof instance.execute, webhooks: instance.description.webhooks, usableAsTool: instance.description.usableAsTool, credentialTests: Object.keys(instance.methods?.credentialTest ?? {}) }
+						? { kind: 'node', name: instance.description.name, version: instance.description.version, defaultVersion: instance.description.defaultVersion, icon: instance.description.icon, credentials: instance.description.credentials, hasWebhook: typeof instance.webhook, hasExecute: typeof instance.execute, webhooks: instance.description.webhooks, usableAsTool: instance.description.usableAsTool, credentialTests: Object.keys(instance.methods?.credentialTest ?? {}) }
 						: { kind: 'credential', name: instance.name, icon: instance.icon, properties: instance.properties.map((p) => p.name), authenticate: typeof instance.authenticate, test: typeof instance.test };
 				}
 				console.log(JSON.stringify(out));`,
@@ -78,6 +78,9 @@ describe('dist in plain Node.js', () => {
 		expect(loaded['dist/nodes/BeginiTrigger/BeginiTrigger.node.js']).toMatchObject({
 			kind: 'node',
 			name: 'beginiTrigger',
+			// workflows saved with version 1 keep working; new nodes get 2 (see the node's description)
+			version: [1, 2],
+			defaultVersion: 2,
 			credentials: [{ name: 'beginiApi', required: true, testedBy: 'beginiApiKeyCheck' }],
 			hasWebhook: 'function',
 			webhooks: [{ name: 'default', httpMethod: 'POST', path: 'webhook', responseMode: 'onReceived', responseData: '' }],
