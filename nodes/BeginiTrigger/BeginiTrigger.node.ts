@@ -22,8 +22,9 @@ import type { SignatureAlgorithm, SignatureKeys } from './verify';
 /** Shared by every Begini Trigger in this n8n process; see `ProcessDeliveries`. */
 const processDeliveries = new ProcessDeliveries();
 
-/** Where the trigger keeps accepted delivery ids in its node static data. */
+/** Where the trigger keeps accepted delivery ids in its node static data, and which write made them. */
 const SEEN_DELIVERIES = 'seenDeliveries';
+const SEEN_DELIVERIES_WRITTEN_BY = 'seenDeliveriesWrittenBy';
 
 /** What a copy of a delivery that is still being stored asks Begini to wait before retrying. */
 const RETRY_AFTER_SECONDS = 10;
@@ -229,9 +230,10 @@ function rememberStored(
 ): void {
 	processDeliveries.markStored(scope, deliveryId, now);
 	const staticData = context.getWorkflowStaticData('node');
-	const write = processDeliveries.toWrite(scope, claimedAt, now, limits);
+	const write = processDeliveries.toWrite(scope, claimedAt, now, limits, staticData[SEEN_DELIVERIES_WRITTEN_BY]);
 	// assigning marks n8n's copy as changed, so that n8n saves it
 	staticData[SEEN_DELIVERIES] = withDeliveries(staticData[SEEN_DELIVERIES], write, now, limits);
+	staticData[SEEN_DELIVERIES_WRITTEN_BY] = processDeliveries.writtenBy(scope);
 }
 
 /**

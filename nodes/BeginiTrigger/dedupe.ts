@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 
 import { isFresh, SURPLUS_SHARE } from './storedMemory';
 import type { MemoryWrite, Remembered, RetryMemoryLimits } from './storedMemory';
@@ -91,6 +91,8 @@ interface TriggerRecord {
 	claims: Map<string, Claim>;
 	/** The deliveries stored while a request still in flight may have been loading, oldest first. */
 	recentlyStored: Remembered[];
+	/** How many deliveries this process has stored for the trigger: the last one's number (see `writtenBy`). */
+	storedCount: number;
 	/** When the last write added back every stored delivery and rebuilt the memory (epoch seconds). */
 	lastFullWrite?: number;
 	/** How many writes came since. */
@@ -124,6 +126,9 @@ function isCurrent(claim: Claim, now: number, limits: RetryMemoryLimits): boolea
 export class ProcessDeliveries {
 	private readonly triggers = new Map<string, TriggerRecord>();
 
+	/** Tells this process's writes from those of other processes, and of this one before a restart. */
+	constructor(private readonly processId: string = randomBytes(9).toString('base64url')) {}
+
 	/** Where `id` stands; a `new` delivery is now pending for the caller. */
 	claim(trigger: string, id: string, now: number, limits: RetryMemoryLimits): DeliveryState {
 		const { claims } = this.pruned(trigger, now, limits);
@@ -137,7 +142,9 @@ export class ProcessDeliveries {
 	/** n8n answered 200 for the claimed delivery: its execution and the stored memory are saved. */
 	markStored(trigger: string, id: string, now: number): void {
 		this.markFoundStored(trigger, id, now);
-		this.record(trigger).recentlyStored.push([id, now]);
+		const record = this.record(trigger);
+		record.recentlyStored.push([id, now]);
+		record.storedCount++;
 	}
 
 	/**
@@ -160,7 +167,13 @@ export class ProcessDeliveries {
 	 * rebuilds the memory: that repairs what was erased longer ago, and keeps the memory within its limits, at
 	 * a cost that grows with the memory but is spread over deliveries in proportion to it.
 	 */
-	toWrite(trigger: string, claimedAt: number, now: number, limits: RetryMemoryLimits): MemoryWrite {
+	toWrite(
+		trigger: string,
+		claimedAt: number,
+		now: number,
+		limits: RetryMemoryLimits,
+		copyWrittenBy?: unknown,
+	): MemoryWrite {
 		const record = this.record(trigger);
 		const recent = record.recentlyStored;
 		// no request still in flight claimed before this: older entries can no longer be missing from a copy
@@ -173,7 +186,33 @@ export class ProcessDeliveries {
 			return { entries: this.storedEntries(trigger, now, limits), rebuild: true };
 		}
 		record.writesSinceFullWrite++;
+		const sinceOwnWrite = this.storedSinceOwnWrite(record, copyWrittenBy);
+		if (sinceOwnWrite !== undefined) return { entries: sinceOwnWrite, loadedAfter: Number.NEGATIVE_INFINITY, rebuild: false };
 		return { entries: recent, loadedAfter: claimedAt - LOAD_BEFORE_CLAIM_SECONDS, rebuild: false };
+	}
+
+	/**
+	 * What to store beside the memory a write makes, so that a later request of this process that loads it
+	 * knows whose write it is: this process and the number of its last stored delivery, which that write holds.
+	 */
+	writtenBy(trigger: string): string {
+		return `${this.processId}.${this.record(trigger).storedCount}`;
+	}
+
+	/**
+	 * When the request's copy is what a write of this process made (its `writtenBy`), it holds everything that
+	 * write checked: each delivery stored since an earlier request loaded its copy (that write's request loaded
+	 * its copy before this one, which loaded the save of that write). So only the deliveries stored after that
+	 * write can be missing: these, if the record still has every one of them; otherwise undefined.
+	 */
+	private storedSinceOwnWrite(record: TriggerRecord, copyWrittenBy: unknown): Remembered[] | undefined {
+		const prefix = `${this.processId}.`;
+		if (typeof copyWrittenBy !== 'string' || !copyWrittenBy.startsWith(prefix)) return undefined;
+		const lastInCopy = Number(copyWrittenBy.slice(prefix.length));
+		const recent = record.recentlyStored;
+		const firstRecent = record.storedCount - recent.length + 1;
+		if (!Number.isInteger(lastInCopy) || lastInCopy < firstRecent - 1 || lastInCopy > record.storedCount) return undefined;
+		return recent.slice(lastInCopy - firstRecent + 1);
 	}
 
 	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */
@@ -194,7 +233,7 @@ export class ProcessDeliveries {
 	private record(trigger: string): TriggerRecord {
 		let record = this.triggers.get(trigger);
 		if (record === undefined) {
-			record = { claims: new Map(), recentlyStored: [], writesSinceFullWrite: 0 };
+			record = { claims: new Map(), recentlyStored: [], storedCount: 0, writesSinceFullWrite: 0 };
 			this.triggers.set(trigger, record);
 		}
 		return record;

@@ -8,9 +8,10 @@ import {
 	ProcessDeliveries,
 	LOAD_BEFORE_CLAIM_SECONDS,
 } from '../../nodes/BeginiTrigger/dedupe';
-import { SURPLUS_SHARE } from '../../nodes/BeginiTrigger/storedMemory';
+import { SURPLUS_SHARE, withDeliveries } from '../../nodes/BeginiTrigger/storedMemory';
 import type { MemoryWrite, Remembered } from '../../nodes/BeginiTrigger/storedMemory';
 import type { BeginiPayload } from '../../nodes/BeginiTrigger/types';
+import { decodeRetryMemory, rememberedIds } from '../helpers/retryMemory';
 import { eventBody } from '../helpers/vectors';
 
 const HOUR = 3600;
@@ -20,6 +21,11 @@ const T0 = 1_790_000_000;
 /** A write as plain data, its entries copied out of the process's record. */
 function added(write: MemoryWrite): { entries: Remembered[]; loadedAfter?: number; rebuild: boolean } {
 	return { ...write, entries: [...write.entries] };
+}
+
+/** A delivery id as the node makes them: 16 base64url characters. */
+function idOf(text: string): string {
+	return createHash('sha256').update(text).digest('base64url').slice(0, 16);
 }
 
 function parse(body: Buffer): BeginiPayload {
@@ -199,5 +205,98 @@ describe('ProcessDeliveries (in-process record)', () => {
 		expect(record.toWrite('a', T0, T0, limits).rebuild).toBe(true);
 		expect(record.toWrite('b', T0, T0, limits).rebuild).toBe(true);
 		expect(record.toWrite('a', T0 + 1, T0 + 1, limits).rebuild).toBe(false);
+	});
+});
+
+describe('ProcessDeliveries: a copy this process wrote', () => {
+	/** A record past its first (full) write, with `ids` stored one second apart from T0 + 1. */
+	function recordWith(ids: string[], processId = 'proc-a'): ProcessDeliveries {
+		const record = new ProcessDeliveries(processId);
+		record.toWrite('t', T0, T0, limits);
+		ids.forEach((id, n) => record.markStored('t', id, T0 + 1 + n));
+		return record;
+	}
+
+	it('names each write by the process and the number of its last stored delivery', () => {
+		const record = recordWith(['a', 'b']);
+		expect(record.writtenBy('t')).toBe('proc-a.2');
+		expect(new ProcessDeliveries().writtenBy('t')).toMatch(/^[A-Za-z0-9_-]{12}\.0$/);
+		expect(new ProcessDeliveries().writtenBy('t')).not.toBe(new ProcessDeliveries().writtenBy('t'));
+	});
+
+	it('adds only what this process stored after its own write that the copy holds, each checked', () => {
+		const record = recordWith(['a', 'b', 'c', 'd']);
+		expect(added(record.toWrite('t', T0 + 4, T0 + 4, limits, 'proc-a.2'))).toEqual({
+			entries: [['c', T0 + 3], ['d', T0 + 4]],
+			loadedAfter: Number.NEGATIVE_INFINITY,
+			rebuild: false,
+		});
+		expect(added(record.toWrite('t', T0 + 4, T0 + 4, limits, 'proc-a.4'))).toMatchObject({ entries: [] });
+	});
+
+	it('checks everything stored since the copy was loaded when the copy is not its own, or its write is too old to tell', () => {
+		const record = recordWith(['a', 'b', 'c']);
+		const sinceLoad = { entries: [['a', T0 + 1], ['b', T0 + 2], ['c', T0 + 3]], loadedAfter: T0 + 3 - LOAD_BEFORE_CLAIM_SECONDS, rebuild: false };
+		for (const copyWrittenBy of [undefined, 'proc-b.2', 'proc-a', 'proc-a.x', 'proc-a.1.5', 'proc-a.9', 'proc-a.-1', 42, 'proc-aa.2']) {
+			expect(added(record.toWrite('t', T0 + 3, T0 + 3, limits, copyWrittenBy))).toEqual(sinceLoad);
+		}
+		// once no request in flight can lack a and b, the record forgets them (in the full write due by then)
+		const later = T0 + 3 + PENDING_CLAIM_SECONDS + LOAD_BEFORE_CLAIM_SECONDS;
+		expect(record.toWrite('t', later, later, limits).rebuild).toBe(true);
+		record.markStored('t', 'e', later);
+		const sinceWrite2 = [['c', T0 + 3], ['e', later]];
+		// so it cannot tell what a copy of write 1 lacks (b); a copy of write 2 lacks c and e at most
+		expect(added(record.toWrite('t', later, later, limits, 'proc-a.1'))).toEqual({ entries: sinceWrite2, loadedAfter: later - LOAD_BEFORE_CLAIM_SECONDS, rebuild: false });
+		expect(added(record.toWrite('t', later, later, limits, 'proc-a.2'))).toEqual({ entries: sinceWrite2, loadedAfter: Number.NEGATIVE_INFINITY, rebuild: false });
+	});
+
+	it('loses no delivery for good, whatever two processes load, write and save in whatever order', () => {
+		// Two n8n processes on one workflow, each with its record, through the node's steps: a request loads the
+		// last saved memory with its writtenBy; later its delivery is stored (now and then one the other process
+		// also accepted) and its process writes the copy; later still n8n saves it, whole, in any order.
+		let seed = 11;
+		const random = (below: number) => {
+			seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+			return seed % below;
+		};
+		const roomy = { maxAgeSeconds: 72 * HOUR, maxEntries: 2000 };
+		const processes = [new ProcessDeliveries('proc-0'), new ProcessDeliveries('proc-1')];
+		const storedBy: Remembered[][] = [[], []];
+		type Saved = { memory: unknown; writtenBy: unknown };
+		let saved: Saved = { memory: undefined, writtenBy: undefined };
+		const loaded: Array<{ copy: Saved; process: number; loadedAt: number }> = [];
+		const written: Saved[] = [];
+		let ownCopies = 0;
+		const writeOne = (request: { copy: Saved; process: number; loadedAt: number }, at: number): Saved => {
+			const record = processes[request.process];
+			// a copy that raced its original on the other process: one this process has not stored itself
+			const othersLast = storedBy[1 - request.process].at(-1)?.[0];
+			const raced = othersLast !== undefined && random(8) === 0 && !storedBy[request.process].some(([own]) => own === othersLast);
+			const id = raced ? othersLast : idOf(`delivery ${request.process} ${at} ${random(1e9)}`);
+			record.markStored('t', id, at);
+			storedBy[request.process].push([id, at]);
+			const memoryWrite = record.toWrite('t', request.loadedAt, at, roomy, request.copy.writtenBy);
+			if (memoryWrite.rebuild === false && memoryWrite.loadedAfter === Number.NEGATIVE_INFINITY) ownCopies++;
+			const memory = withDeliveries(request.copy.memory, memoryWrite, at, roomy);
+			// every delivery its process stored since the copy was loaded is in what it saves
+			const remembered = new Set(rememberedIds(memory));
+			expect(storedBy[request.process].filter(([stored, storedAt]) => storedAt >= request.loadedAt && !remembered.has(stored))).toEqual([]);
+			return { memory, writtenBy: record.writtenBy('t') };
+		};
+		// 4,000 steps of a tenth of a second: no request stays in flight anywhere near PENDING_CLAIM_SECONDS
+		for (let step = 0; step < 4000; step++) {
+			const at = T0 + Math.floor(step / 10);
+			const action = random(3);
+			if (action === 0 || loaded.length === 0) loaded.push({ copy: saved, process: random(2), loadedAt: at });
+			else if (action === 1) written.push(writeOne(loaded.splice(random(loaded.length), 1)[0], at));
+			else if (written.length > 0) saved = written.splice(random(written.length), 1)[0];
+		}
+		expect(ownCopies).toBeGreaterThan(200);
+		// a full write of each process puts back whatever was lost
+		const end = T0 + 400 + FULL_WRITE_MAX_SECONDS;
+		for (const process of [0, 1]) saved = writeOne({ copy: saved, process, loadedAt: end }, end + process);
+		const earliest = new Map<string, number>();
+		for (const [id, at] of [...storedBy[0], ...storedBy[1]]) earliest.set(id, Math.min(at, earliest.get(id) ?? Infinity));
+		expect(new Map(decodeRetryMemory(saved.memory))).toEqual(earliest);
 	});
 });
