@@ -91,7 +91,9 @@ interface TriggerRecord {
 	claims: Map<string, Claim>;
 	/** The deliveries stored while a request still in flight may have been loading, oldest first. */
 	recentlyStored: Remembered[];
-	/** How many deliveries this process has stored for the trigger: the last one's number (see `writtenBy`). */
+	/** Names this record's writes in the stored memory (see `writtenBy`): random, so no other record's match. */
+	writerId: string;
+	/** How many deliveries this record has stored: the number of the last one. */
 	storedCount: number;
 	/** When the last write added back every stored delivery and rebuilt the memory (epoch seconds). */
 	lastFullWrite?: number;
@@ -126,8 +128,8 @@ function isCurrent(claim: Claim, now: number, limits: RetryMemoryLimits): boolea
 export class ProcessDeliveries {
 	private readonly triggers = new Map<string, TriggerRecord>();
 
-	/** Tells this process's writes from those of other processes, and of this one before a restart. */
-	constructor(private readonly processId: string = randomBytes(9).toString('base64url')) {}
+	/** `newWriterId` makes each trigger record's `writerId`; tests give fixed ones. */
+	constructor(private readonly newWriterId: () => string = () => randomBytes(9).toString('base64url')) {}
 
 	/** Where `id` stands; a `new` delivery is now pending for the caller. */
 	claim(trigger: string, id: string, now: number, limits: RetryMemoryLimits): DeliveryState {
@@ -192,11 +194,13 @@ export class ProcessDeliveries {
 	}
 
 	/**
-	 * What to store beside the memory a write makes, so that a later request of this process that loads it
-	 * knows whose write it is: this process and the number of its last stored delivery, which that write holds.
+	 * What to store beside the memory a write makes, so that a later request that loads it knows whose write
+	 * it is: this record's, in this process (not another process's, or this one's before a restart), and the
+	 * number of its last stored delivery, which that write holds.
 	 */
 	writtenBy(trigger: string): string {
-		return `${this.processId}.${this.record(trigger).storedCount}`;
+		const record = this.record(trigger);
+		return `${record.writerId}.${record.storedCount}`;
 	}
 
 	/**
@@ -206,7 +210,7 @@ export class ProcessDeliveries {
 	 * write can be missing: these, if the record still has every one of them; otherwise undefined.
 	 */
 	private storedSinceOwnWrite(record: TriggerRecord, copyWrittenBy: unknown): Remembered[] | undefined {
-		const prefix = `${this.processId}.`;
+		const prefix = `${record.writerId}.`;
 		if (typeof copyWrittenBy !== 'string' || !copyWrittenBy.startsWith(prefix)) return undefined;
 		const lastInCopy = Number(copyWrittenBy.slice(prefix.length));
 		const recent = record.recentlyStored;
@@ -233,7 +237,7 @@ export class ProcessDeliveries {
 	private record(trigger: string): TriggerRecord {
 		let record = this.triggers.get(trigger);
 		if (record === undefined) {
-			record = { claims: new Map(), recentlyStored: [], storedCount: 0, writesSinceFullWrite: 0 };
+			record = { claims: new Map(), recentlyStored: [], writerId: this.newWriterId(), storedCount: 0, writesSinceFullWrite: 0 };
 			this.triggers.set(trigger, record);
 		}
 		return record;

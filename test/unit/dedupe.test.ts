@@ -210,18 +210,21 @@ describe('ProcessDeliveries (in-process record)', () => {
 
 describe('ProcessDeliveries: a copy this process wrote', () => {
 	/** A record past its first (full) write, with `ids` stored one second apart from T0 + 1. */
-	function recordWith(ids: string[], processId = 'proc-a'): ProcessDeliveries {
-		const record = new ProcessDeliveries(processId);
+	function recordWith(ids: string[]): ProcessDeliveries {
+		const record = new ProcessDeliveries(() => 'proc-a');
 		record.toWrite('t', T0, T0, limits);
 		ids.forEach((id, n) => record.markStored('t', id, T0 + 1 + n));
 		return record;
 	}
 
-	it('names each write by the process and the number of its last stored delivery', () => {
+	it('names each write by the trigger record that made it and the number of its last stored delivery', () => {
 		const record = recordWith(['a', 'b']);
 		expect(record.writtenBy('t')).toBe('proc-a.2');
-		expect(new ProcessDeliveries().writtenBy('t')).toMatch(/^[A-Za-z0-9_-]{12}\.0$/);
-		expect(new ProcessDeliveries().writtenBy('t')).not.toBe(new ProcessDeliveries().writtenBy('t'));
+		const processRecord = new ProcessDeliveries();
+		expect(processRecord.writtenBy('t')).toMatch(/^[A-Za-z0-9_-]{12}\.0$/);
+		// another trigger, another process: another writer
+		expect(processRecord.writtenBy('u')).not.toBe(processRecord.writtenBy('t'));
+		expect(new ProcessDeliveries().writtenBy('t')).not.toBe(processRecord.writtenBy('t'));
 	});
 
 	it('adds only what this process stored after its own write that the copy holds, each checked', () => {
@@ -260,7 +263,7 @@ describe('ProcessDeliveries: a copy this process wrote', () => {
 			return seed % below;
 		};
 		const roomy = { maxAgeSeconds: 72 * HOUR, maxEntries: 2000 };
-		const processes = [new ProcessDeliveries('proc-0'), new ProcessDeliveries('proc-1')];
+		const processes = [new ProcessDeliveries(() => 'proc-0'), new ProcessDeliveries(() => 'proc-1')];
 		const storedBy: Remembered[][] = [[], []];
 		type Saved = { memory: unknown; writtenBy: unknown };
 		let saved: Saved = { memory: undefined, writtenBy: undefined };
