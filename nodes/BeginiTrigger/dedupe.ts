@@ -91,7 +91,7 @@ interface TriggerRecord {
 	claims: Map<string, Claim>;
 	/** The deliveries stored while a request still in flight may have been loading, oldest first. */
 	recentlyStored: Remembered[];
-	/** Names this record's writes in the stored memory (see `writtenBy`): random, so no other record's match. */
+	/** Names this record's writes in the stored memory (see `writtenBy`): random, so that no other record's match. */
 	writerId: string;
 	/** How many deliveries this record has stored: the number of the last one. */
 	storedCount: number;
@@ -164,7 +164,9 @@ export class ProcessDeliveries {
 	 * ordinary write: what the request's copy lacks of the deliveries this process stored since it was loaded
 	 * (a concurrent request's save, in this process or another, may have erased them: each request saves the
 	 * whole copy it loaded), and of older ones back to the first the copy holds (see `withDeliveries`); its
-	 * cost grows with the deliveries of those seconds, not with the memory. From time to time (see
+	 * cost grows with the deliveries of those seconds, not with the memory. When the copy is one this record
+	 * wrote (`copyWrittenBy`, stored beside it from `writtenBy`), only the deliveries stored after that write,
+	 * usually none but the request's own. From time to time (see
 	 * `FULL_WRITE_SECONDS`) a write adds back every delivery this process still remembers as stored and
 	 * rebuilds the memory: that repairs what was erased longer ago, and keeps the memory within its limits, at
 	 * a cost that grows with the memory but is spread over deliveries in proportion to it.

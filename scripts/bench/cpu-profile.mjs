@@ -49,6 +49,13 @@ function threadCpuMs(pid) {
 	return out;
 }
 
+/** `NAME=value` → [NAME, value]. */
+function nameAndValue(pair) {
+	const at = pair.indexOf('=');
+	if (at < 1) throw new Error(`--n8n-env takes NAME=value, not "${pair}"`);
+	return [pair.slice(0, at), pair.slice(at + 1)];
+}
+
 const profileDir = join(CACHE_DIR, 'tmp', `cpu-profile-${process.pid}`);
 mkdirSync(profileDir, { recursive: true });
 const tarball = await packPackage({ build: true, log: () => {} });
@@ -59,7 +66,7 @@ const topology = await startTopology({
 	log: () => {},
 	// 500 µs sampling (half V8's default interval) on every Node process n8n starts; only the main's is read
 	env: {
-		...Object.fromEntries(args['n8n-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+		...Object.fromEntries(args['n8n-env'].map(nameAndValue)),
 		NODE_OPTIONS: `--require ${LOOPBACK_GUARD} --cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=500`,
 	},
 });

@@ -56,6 +56,23 @@ async function newExecutions(workflowId, { count = 1, timeoutMs = 20_000 } = {})
 	}
 }
 
+/**
+ * The example workflow as another active workflow, with its own id, name and trigger URL (`webhookId`),
+ * its trigger changed by `changeTrigger`, and the Begini API credential; resolves once its URL answers.
+ */
+async function activateExampleVariant({ id, name, webhookId, changeTrigger }) {
+	const wfJson = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+	Object.assign(wfJson, { id, name });
+	const trigger = wfJson.nodes.find((n) => n.type === BEGINI_TRIGGER_TYPE);
+	trigger.webhookId = webhookId;
+	changeTrigger(trigger);
+	const credentials = await n8n.rest('GET', '/credentials');
+	const cred = credentials.find((c) => c.type === 'beginiApi');
+	const variant = await n8n.importAndActivateWorkflow(wfJson, { credentials: { beginiApi: cred } });
+	await n8n.waitForWebhook(variant.productionWebhookUrl);
+	return variant;
+}
+
 /** Asserts that no execution starts within `waitMs`. */
 async function expectNoNewExecution(workflowId, waitMs = 1500) {
 	await sleep(waitMs);
@@ -322,16 +339,12 @@ test('"Listen for test event" armed through the REST API: a test delivery runs t
 
 test('the event filter: an unselected event type is acknowledged and ignored', () =>
 	withLog(async () => {
-		const wfJson = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
-		wfJson.id = 'BeginiE2eFilter1';
-		wfJson.name = 'Begini e2e: only application.expired';
-		const trigger = wfJson.nodes.find((n) => n.type === BEGINI_TRIGGER_TYPE);
-		trigger.webhookId = '0d7c4f7e-5e39-4c8e-9a0b-2f6f4b1e9e11';
-		trigger.parameters.events = ['application.expired'];
-		const credentials = await n8n.rest('GET', '/credentials');
-		const cred = credentials.find((c) => c.type === 'beginiApi');
-		const filtered = await n8n.importAndActivateWorkflow(wfJson, { credentials: { beginiApi: cred } });
-		await n8n.waitForWebhook(filtered.productionWebhookUrl);
+		const filtered = await activateExampleVariant({
+			id: 'BeginiE2eFilter1',
+			name: 'Begini e2e: only application.expired',
+			webhookId: '0d7c4f7e-5e39-4c8e-9a0b-2f6f4b1e9e11',
+			changeTrigger: (trigger) => (trigger.parameters.events = ['application.expired']),
+		});
 		const send = (type) =>
 			sendDelivery(
 				buildDelivery({
@@ -353,16 +366,12 @@ test('the event filter: an unselected event type is acknowledged and ignored', (
 
 test('a workflow saved with version 1 of the trigger (before version 2 was added) still verifies, routes and deduplicates', () =>
 	withLog(async () => {
-		const wfJson = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
-		wfJson.id = 'BeginiE2eVersion1';
-		wfJson.name = 'Begini e2e: trigger version 1';
-		const trigger = wfJson.nodes.find((n) => n.type === BEGINI_TRIGGER_TYPE);
-		trigger.typeVersion = 1;
-		trigger.webhookId = '7a1e0c52-94d3-4f0b-8e6a-1c2d3e4f5a61';
-		const credentials = await n8n.rest('GET', '/credentials');
-		const cred = credentials.find((c) => c.type === 'beginiApi');
-		const saved = await n8n.importAndActivateWorkflow(wfJson, { credentials: { beginiApi: cred } });
-		await n8n.waitForWebhook(saved.productionWebhookUrl);
+		const saved = await activateExampleVariant({
+			id: 'BeginiE2eVersion1',
+			name: 'Begini e2e: trigger version 1',
+			webhookId: '7a1e0c52-94d3-4f0b-8e6a-1c2d3e4f5a61',
+			changeTrigger: (trigger) => (trigger.typeVersion = 1),
+		});
 		const delivery = (options) =>
 			sendDelivery(buildDelivery({ url: saved.productionWebhookUrl, key: KEY, payload: customizePayload(loadFixture('android_score.complete'), { uid: 'APP-E2E-V1' }), ...options }));
 		const forged = await delivery({ tampered: true });
