@@ -108,6 +108,22 @@ function isFullWriteDue(record: TriggerRecord, now: number, limits: RetryMemoryL
 	return now - last >= FULL_WRITE_SECONDS && record.writesSinceFullWrite + 1 >= limits.maxEntries * SURPLUS_SHARE;
 }
 
+/**
+ * When the request's copy is what a write of this record made (its `writtenBy`), it holds everything that
+ * write checked: each delivery stored since an earlier request loaded its copy (that write's request loaded
+ * its copy before this one, which loaded the save of that write). So only the deliveries stored after that
+ * write can be missing: these, if the record still has every one of them; otherwise undefined.
+ */
+function storedSinceOwnWrite(record: TriggerRecord, copyWrittenBy: unknown): Remembered[] | undefined {
+	const prefix = `${record.writerId}.`;
+	if (typeof copyWrittenBy !== 'string' || !copyWrittenBy.startsWith(prefix)) return undefined;
+	const lastInCopy = Number(copyWrittenBy.slice(prefix.length));
+	const recent = record.recentlyStored;
+	const firstRecent = record.storedCount - recent.length + 1;
+	if (!Number.isInteger(lastInCopy) || lastInCopy < firstRecent - 1 || lastInCopy > record.storedCount) return undefined;
+	return recent.slice(lastInCopy - firstRecent + 1);
+}
+
 /** A stored claim lasts the retry window; a pending one, until `PENDING_CLAIM_SECONDS` have passed. */
 function isCurrent(claim: Claim, now: number, limits: RetryMemoryLimits): boolean {
 	return claim.state === 'stored' ? isFresh(claim.at, now, limits) : now - claim.at < PENDING_CLAIM_SECONDS;
@@ -190,7 +206,7 @@ export class ProcessDeliveries {
 			return { entries: this.storedEntries(trigger, now, limits), rebuild: true };
 		}
 		record.writesSinceFullWrite++;
-		const sinceOwnWrite = this.storedSinceOwnWrite(record, copyWrittenBy);
+		const sinceOwnWrite = storedSinceOwnWrite(record, copyWrittenBy);
 		if (sinceOwnWrite !== undefined) return { entries: sinceOwnWrite, loadedAfter: Number.NEGATIVE_INFINITY, rebuild: false };
 		return { entries: recent, loadedAfter: claimedAt - LOAD_BEFORE_CLAIM_SECONDS, rebuild: false };
 	}
@@ -203,22 +219,6 @@ export class ProcessDeliveries {
 	writtenBy(trigger: string): string {
 		const record = this.record(trigger);
 		return `${record.writerId}.${record.storedCount}`;
-	}
-
-	/**
-	 * When the request's copy is what a write of this process made (its `writtenBy`), it holds everything that
-	 * write checked: each delivery stored since an earlier request loaded its copy (that write's request loaded
-	 * its copy before this one, which loaded the save of that write). So only the deliveries stored after that
-	 * write can be missing: these, if the record still has every one of them; otherwise undefined.
-	 */
-	private storedSinceOwnWrite(record: TriggerRecord, copyWrittenBy: unknown): Remembered[] | undefined {
-		const prefix = `${record.writerId}.`;
-		if (typeof copyWrittenBy !== 'string' || !copyWrittenBy.startsWith(prefix)) return undefined;
-		const lastInCopy = Number(copyWrittenBy.slice(prefix.length));
-		const recent = record.recentlyStored;
-		const firstRecent = record.storedCount - recent.length + 1;
-		if (!Number.isInteger(lastInCopy) || lastInCopy < firstRecent - 1 || lastInCopy > record.storedCount) return undefined;
-		return recent.slice(lastInCopy - firstRecent + 1);
 	}
 
 	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */

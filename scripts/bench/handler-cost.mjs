@@ -169,15 +169,12 @@ function loadRetryMemory() {
 
 /**
  * Median µs of the extra work of a full write (adding back every delivery the process remembers, and
- * rebuilding the stored memory), on `memory` with one delivery more, as it is once the memory is full.
+ * rebuilding the stored memory), on `memory` (of the `remembered` deliveries) with one delivery more, as it is
+ * once the memory is full.
  */
-function timeFullWrite(retryMemory, memory, capacity, repeats) {
+function timeFullWrite(retryMemory, { memory, remembered }, capacity, repeats) {
 	const now = Math.floor(Date.now() / 1000);
 	const limits = { maxAgeSeconds: retryMemory.DEFAULT_RETRY_WINDOW_HOURS * 3600, maxEntries: capacity };
-	const remembered = [];
-	for (let start = 0; start < memory.length; start += retryMemory.RECORD_LENGTH) {
-		remembered.push([memory.slice(start, start + 16), parseInt(memory.slice(start + 16, start + retryMemory.RECORD_LENGTH), 16)]);
-	}
 	const micros = [];
 	for (let i = 0; i < repeats; i++) {
 		const extra = createHash('sha256').update(`bench-extra-${i}`).digest('base64url').slice(0, 16);
@@ -189,16 +186,20 @@ function timeFullWrite(retryMemory, memory, capacity, repeats) {
 }
 
 /**
- * A stored retry memory of `count` deliveries accepted over the last hour, in the node's documented format
- * (24-character records sorted by id: the 16-character id, then the time in 8 hex digits).
+ * `count` deliveries accepted over the last hour (`remembered`, [id, time] each), and the stored retry memory
+ * that holds them, in the node's documented format (24-character records sorted by id: the 16-character id,
+ * then the time in 8 hex digits).
  */
 function rememberedDeliveries(count, now) {
-	const records = [];
-	for (let n = 0; n < count; n++) {
-		const id = createHash('sha256').update(`bench-remembered-${n}`).digest('base64url').slice(0, 16);
-		records.push(id + (now - 3600 + Math.floor((n * 3600) / Math.max(1, count))).toString(16).padStart(8, '0'));
-	}
-	return records.sort().join('');
+	const remembered = Array.from({ length: count }, (_, n) => [
+		createHash('sha256').update(`bench-remembered-${n}`).digest('base64url').slice(0, 16),
+		now - 3600 + Math.floor((n * 3600) / Math.max(1, count)),
+	]);
+	const memory = remembered
+		.map(([id, at]) => id + at.toString(16).padStart(8, '0'))
+		.sort()
+		.join('');
+	return { remembered, memory };
 }
 
 /** Where the control state keeps another node's static data, in the same workflow column. */
@@ -207,9 +208,10 @@ const BALLAST_KEY = 'node:Other Node';
 /**
  * Item 2: cost per delivery with the memory empty, half full and full, for each capacity. Each state starts
  * from a stored memory of that many deliveries; then rounds of deliveries are timed, the states taking turns,
- * each round in a new process record after an untimed delivery that takes the full write it starts with. Also: the extra cost of that full
- * write (timed apart, on that memory, with the process remembering all of it, as one that accepted them),
- * what n8n spends loading and saving that static data on every delivery, and the stored size.
+ * each round in a new process record after an untimed delivery that takes the full write it starts with.
+ * Also: the extra cost of that full write (timed apart, on that memory, with the process remembering all of
+ * it, as one that accepted them), what n8n spends loading and saving that static data on every delivery, and
+ * the stored size.
  *
  * A fourth state, an empty memory beside as many bytes of another node's static data as the full memory,
  * tells apart what the memory's own work costs from what n8n's handling of that much static data costs the
@@ -226,10 +228,10 @@ export async function measureRetryMemory({ capacities = [DEFAULT_CAPACITY, MAX_C
 	for (const capacity of capacities) {
 		const parameters = { options: { retryMemorySize: capacity } };
 		const memoryState = (fill, ballast = 0) => {
-			const memory = rememberedDeliveries(fill, now);
+			const { remembered, memory } = rememberedDeliveries(fill, now);
 			const staticData = fill === 0 ? {} : { [STATIC_DATA_KEY]: { seenDeliveries: memory } };
 			if (ballast > 0) staticData[BALLAST_KEY] = { data: 'x'.repeat(ballast) };
-			return { fill, ballast, memory, column: JSON.stringify(staticData), micros: [], n8nMicros: [] };
+			return { fill, ballast, remembered, memory, column: JSON.stringify(staticData), micros: [], n8nMicros: [] };
 		};
 		const states = [memoryState(0), memoryState(capacity / 2), memoryState(capacity)];
 		states.push(memoryState(0, states[2].memory.length));
@@ -256,7 +258,7 @@ export async function measureRetryMemory({ capacities = [DEFAULT_CAPACITY, MAX_C
 				ballastBytes: state.ballast,
 				nodeMicros: median(state.micros),
 				ratioToEmpty: ratio(median(state.micros), emptyMicros),
-				fullWriteMicros: timeFullWrite(retryMemory, state.memory, capacity, 5),
+				fullWriteMicros: timeFullWrite(retryMemory, state, capacity, 5),
 				n8nLoadSaveMicros: median(state.n8nMicros),
 				storedBytes: storedBytes(state.memory),
 			});
