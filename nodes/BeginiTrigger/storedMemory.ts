@@ -24,7 +24,7 @@ export type Remembered = [id: string, acceptedAt: number];
 /**
  * What a write adds to the stored memory (see `withDeliveries`): for an ordinary write, the deliveries this
  * process stored recently, in the order it stored them, and a time before which the request's copy was
- * surely loaded; for a rebuild, every delivery it remembers.
+ * surely loaded (minus infinity: check every one); for a rebuild, every delivery it remembers.
  */
 export type MemoryWrite =
 	| { entries: readonly Remembered[]; loadedAfter: number; rebuild: false }
