@@ -90,7 +90,7 @@ if (!skipped.has('memory')) {
 const needsN8n = ['n8n', 'lazy', 'ack', 'queue'].some((part) => !skipped.has(part));
 const tarball = needsN8n ? await packPackage({ build: true, log: () => {} }) : undefined;
 if (!skipped.has('n8n')) {
-	log('3. one n8n process: Begini Trigger, Webhook + Header Auth, Webhook + Crypto + IF, bare Webhook…');
+	log('3. one n8n process: Begini Trigger, Webhook + Header Auth (version 2.1 and 1), Webhook + Crypto + IF, bare Webhook…');
 	results.single = await compareWorkflows({ tarball, ...plan.n8n, log });
 }
 if (!skipped.has('lazy')) {

@@ -1,7 +1,9 @@
 // The workflows the bench loads in one n8n, each ending in one NoOp: the Begini Trigger (also with a full
 // retry memory), and what a user would use instead: n8n's Webhook node with a Header Auth credential, the
 // flow a user would build by hand to check Begini's signature (Webhook with the raw body, Crypto computing
-// HMAC-SHA512 of it, IF comparing it with the X-Signature header), and the bare Webhook node.
+// HMAC-SHA512 of it, IF comparing it with the X-Signature header), and the bare Webhook node. One more, a
+// control: the Header Auth Webhook at its version 1, for which n8n builds the webhook-phase expression isolate
+// it builds for every community trigger (it skips it only for its own Webhook node from version 2 on).
 
 import { randomUUID } from 'node:crypto';
 
@@ -15,12 +17,12 @@ export const END_NODE = 'Done';
 
 const noOp = { id: randomUUID(), name: END_NODE, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 0], parameters: {} };
 
-function webhookNode(path, { authentication = 'none', options = {} } = {}) {
+function webhookNode(path, { authentication = 'none', options = {}, typeVersion = 2.1 } = {}) {
 	return {
 		id: randomUUID(),
 		name: 'Webhook',
 		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2.1,
+		typeVersion,
 		position: [0, 0],
 		webhookId: randomUUID(),
 		parameters: { httpMethod: 'POST', path, authentication, options },
@@ -91,6 +93,10 @@ export const BENCH_WORKFLOWS = {
 	begini: { label: 'Begini Trigger', workflow: chain('Bench: Begini Trigger', [beginiTrigger(), noOp]) },
 	beginiFull: { label: 'Begini Trigger, 5,000 remembered', workflow: chain('Bench: Begini Trigger, full memory', [beginiTrigger(), noOp]) },
 	headerAuth: { label: 'Webhook + Header Auth', workflow: chain('Bench: Webhook with Header Auth', [webhookNode('bench-header-auth', { authentication: 'headerAuth' }), noOp]) },
+	headerAuthV1: {
+		label: 'Webhook v1 + Header Auth',
+		workflow: chain('Bench: Webhook v1 with Header Auth', [webhookNode('bench-header-auth-v1', { authentication: 'headerAuth', typeVersion: 1 }), noOp]),
+	},
 	handBuilt: {
 		label: 'Webhook + Crypto + IF',
 		workflow: chain('Bench: hand-built signature check', [webhookNode('bench-hand-built', { options: { rawBody: true } }), crypto, signatureMatches, noOp]),
