@@ -11,14 +11,13 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 
 import type { AnswerError, HttpAnswer, Outcome } from './answers';
 import { sessionOutcome, shouldRetrySession, testEventOutcome, transportFailure } from './answers';
-import { beginiCredentialTest } from './credentialCheck';
+import { baseUrlProblem, beginiCredentialTest } from '../shared/credentialCheck';
 import {
 	beginiProperties,
 	DEFAULT_SESSION_TIMEOUT_SECONDS,
 	DEFAULT_TEST_EVENT_TIMEOUT_SECONDS,
 } from './description';
 import {
-	baseUrlProblem,
 	DEFAULT_BASE_URL,
 	endpointUrl,
 	SESSION_PATH,

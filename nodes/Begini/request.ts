@@ -11,29 +11,6 @@ export const TEST_WEBHOOK_PATH = '/v1/webhooks-management/test';
 
 export type SessionAuthentication = 'apiKey' | 'hmac';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** A base URL must be HTTPS; plain HTTP only on this machine (a local sandbox). */
-export function baseUrlProblem(value: unknown): string | null {
-	if (typeof value !== 'string' || value.trim() === '') return 'API Base URL is empty';
-	let url: URL;
-	try {
-		url = new URL(value.trim());
-	} catch {
-		return 'API Base URL is not a URL; use https://api.begini.co';
-	}
-	if (url.protocol === 'https:') return null;
-	if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return null;
-	return 'API Base URL must start with https:// (plain http:// only for a sandbox on this machine)';
-}
-
-/** The integration ID is optional in the credential (the trigger does not need it), but never padded. */
-export function integrationIdProblem(value: unknown): string | null {
-	if (typeof value !== 'string' || value === '') return null;
-	if (/\s/.test(value)) return 'Integration ID contains a space or line break; paste it as one word';
-	return null;
-}
-
 export function endpointUrl(baseUrl: string, path: string): string {
 	return `${baseUrl.trim().replace(/\/+$/, '')}${path}`;
 }

@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { beginiCredentialTest } from '../Begini/credentialCheck';
+import { beginiCredentialTest } from '../shared/credentialCheck';
 import { DEFAULT_RETRY_MEMORY_SIZE, DEFAULT_RETRY_WINDOW_HOURS, deliveryIdFor, ProcessDeliveries } from './dedupe';
 import type { DeliveryKeyMode, DeliveryState } from './dedupe';
 import { triggerProperties } from './description';

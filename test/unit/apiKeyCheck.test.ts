@@ -1,4 +1,4 @@
-import { apiKeyProblem } from '../../nodes/Begini/credentialCheck';
+import { apiKeyProblem } from '../../nodes/shared/credentialCheck';
 
 describe('apiKeyProblem', () => {
 	it('accepts a plain key', () => {

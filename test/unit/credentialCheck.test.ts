@@ -1,4 +1,4 @@
-import { testBeginiCredential } from '../../nodes/Begini/credentialCheck';
+import { baseUrlProblem, integrationIdProblem, testBeginiCredential } from '../../nodes/shared/credentialCheck';
 
 const good = { apiKey: 'bgn_live_8f2c1e', environment: 'production' };
 
@@ -23,5 +23,25 @@ describe('the Begini API credential test (local, sends nothing)', () => {
 
 	it('never repeats the key', () => {
 		expect(JSON.stringify(testBeginiCredential({ apiKey: '"secret-value-123"' }))).not.toContain('secret-value-123');
+	});
+});
+
+describe('credential fields', () => {
+	it.each(['https://api.begini.co', 'https://proxy.example.com/begini/', 'http://127.0.0.1:5690', 'http://localhost:5690'])(
+		'accepts the base URL %s',
+		(url) => expect(baseUrlProblem(url)).toBeNull(),
+	);
+
+	it.each([
+		['', 'empty'],
+		['api.begini.co', 'not a URL'],
+		['http://api.begini.co', 'must start with https://'],
+		['ftp://127.0.0.1', 'must start with https://'],
+	])('refuses the base URL "%s"', (url, problem) => expect(baseUrlProblem(url)).toContain(problem));
+
+	it('accepts an empty or one-word integration ID and refuses a padded one', () => {
+		expect(integrationIdProblem('')).toBeNull();
+		expect(integrationIdProblem('65f1c2a9e4b0a1d2c3e4f5a6')).toBeNull();
+		expect(integrationIdProblem('65f1c2a9e4b0a1d2c3e4f5a6\n')).toContain('space or line break');
 	});
 });

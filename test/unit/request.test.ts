@@ -1,8 +1,6 @@
 import {
 	authenticateRequest,
-	baseUrlProblem,
 	endpointUrl,
-	integrationIdProblem,
 	SESSION_PATH,
 	sessionRequestBody,
 	signBody,
@@ -55,25 +53,5 @@ describe('authenticateRequest (the credential)', () => {
 		const options = { ...request, body: BODY };
 		authenticateRequest(KEY, 'apiKey', options);
 		expect(options.headers).toEqual({ Accept: 'application/json' });
-	});
-});
-
-describe('credential fields', () => {
-	it.each(['https://api.begini.co', 'https://proxy.example.com/begini/', 'http://127.0.0.1:5690', 'http://localhost:5690'])(
-		'accepts the base URL %s',
-		(url) => expect(baseUrlProblem(url)).toBeNull(),
-	);
-
-	it.each([
-		['', 'empty'],
-		['api.begini.co', 'not a URL'],
-		['http://api.begini.co', 'must start with https://'],
-		['ftp://127.0.0.1', 'must start with https://'],
-	])('refuses the base URL "%s"', (url, problem) => expect(baseUrlProblem(url)).toContain(problem));
-
-	it('accepts an empty or one-word integration ID and refuses a padded one', () => {
-		expect(integrationIdProblem('')).toBeNull();
-		expect(integrationIdProblem('65f1c2a9e4b0a1d2c3e4f5a6')).toBeNull();
-		expect(integrationIdProblem('65f1c2a9e4b0a1d2c3e4f5a6\n')).toContain('space or line break');
 	});
 });
