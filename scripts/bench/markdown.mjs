@@ -6,9 +6,9 @@ export function formatNumber(value, digits = 0) {
 	return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** A ratio as `0.93×`. */
-export function formatRatio(value) {
-	return Number.isFinite(value) ? `${value.toFixed(2)}×` : '–';
+/** A ratio as `0.93×` (`digits` decimals). */
+export function formatRatio(value, digits = 2) {
+	return Number.isFinite(value) ? `${value.toFixed(digits)}×` : '–';
 }
 
 /** Bytes as B, kB or MB (1 kB = 1,000 bytes). */

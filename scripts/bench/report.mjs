@@ -13,7 +13,10 @@ const ms = (v) => `${formatNumber(v)} ms`;
 function row(item, measure, value, baselineName, baseline, r, target) {
 	const met = target ? verdict(r, target) : '';
 	const targetText = target ? (target.atLeast !== undefined ? `≥ ${target.atLeast}` : `≤ ${target.atMost}`) : '';
-	return [item, measure, value, baselineName, baseline, formatRatio(r), targetText, met];
+	// more decimals where two would round across the target (0.996 shown as 1.00× beside "missed")
+	let digits = 2;
+	while (target && digits < 4 && verdict(Number(r.toFixed(digits)), target) !== met) digits++;
+	return [item, measure, value, baselineName, baseline, formatRatio(r, digits), targetText, met];
 }
 
 /** The summary rows: one per figure, each against its baseline from the same run. */
