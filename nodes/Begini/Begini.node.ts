@@ -9,9 +9,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { baseUrlProblem, beginiCredentialTest } from '../shared/credentialCheck';
 import type { AnswerError, HttpAnswer, Outcome } from './answers';
 import { sessionOutcome, shouldRetrySession, testEventOutcome, transportFailure } from './answers';
-import { baseUrlProblem, beginiCredentialTest } from '../shared/credentialCheck';
 import {
 	beginiProperties,
 	DEFAULT_SESSION_TIMEOUT_SECONDS,

@@ -1,3 +1,4 @@
+// Unit tests of the bench's summary rows. Run by `npm run test:unit` with node's test runner.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
