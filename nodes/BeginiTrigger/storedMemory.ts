@@ -145,8 +145,9 @@ export function seenAt(stored: unknown, id: string, now: number, limits: RetryMe
  * share more than its count limit.
  */
 export function withDeliveries(stored: unknown, write: MemoryWrite, now: number, limits: RetryMemoryLimits): string {
-	const tooLarge = isRecords(stored) && stored.length / RECORD_LENGTH > limits.maxEntries * (1 + SURPLUS_SHARE);
-	if (write.rebuild || tooLarge || !isRecords(stored)) return rebuilt(stored, write.entries, now, limits);
+	if (write.rebuild || !isRecords(stored) || stored.length / RECORD_LENGTH > limits.maxEntries * (1 + SURPLUS_SHARE)) {
+		return rebuilt(stored, write.entries, now, limits);
+	}
 	return withRecentlyStored(stored, write.entries, write.loadedAfter);
 }
 

@@ -187,19 +187,15 @@ function timeFullWrite(retryMemory, { memory, remembered }, capacity, repeats) {
 
 /**
  * `count` deliveries accepted over the last hour (`remembered`, [id, time] each), and the stored retry memory
- * that holds them, in the node's documented format (24-character records sorted by id: the 16-character id,
- * then the time in 8 hex digits).
+ * that holds them, as the node's own rebuild writes it.
  */
-function rememberedDeliveries(count, now) {
+function rememberedDeliveries(retryMemory, count, now) {
 	const remembered = Array.from({ length: count }, (_, n) => [
 		createHash('sha256').update(`bench-remembered-${n}`).digest('base64url').slice(0, 16),
 		now - 3600 + Math.floor((n * 3600) / Math.max(1, count)),
 	]);
-	const memory = remembered
-		.map(([id, at]) => id + at.toString(16).padStart(8, '0'))
-		.sort()
-		.join('');
-	return { remembered, memory };
+	const limits = { maxAgeSeconds: retryMemory.DEFAULT_RETRY_WINDOW_HOURS * 3600, maxEntries: Math.max(1, count) };
+	return { remembered, memory: retryMemory.withDeliveries('', { entries: remembered, rebuild: true }, now, limits) };
 }
 
 /** Where the control state keeps another node's static data, in the same workflow column. */
@@ -228,7 +224,7 @@ export async function measureRetryMemory({ capacities = [DEFAULT_CAPACITY, MAX_C
 	for (const capacity of capacities) {
 		const parameters = { options: { retryMemorySize: capacity } };
 		const memoryState = (fill, ballast = 0) => {
-			const { remembered, memory } = rememberedDeliveries(fill, now);
+			const { remembered, memory } = rememberedDeliveries(retryMemory, fill, now);
 			const staticData = fill === 0 ? {} : { [STATIC_DATA_KEY]: { seenDeliveries: memory } };
 			if (ballast > 0) staticData[BALLAST_KEY] = { data: 'x'.repeat(ballast) };
 			return { fill, ballast, remembered, memory, column: JSON.stringify(staticData), micros: [], n8nMicros: [] };
