@@ -204,7 +204,7 @@ function deliveryState(
 	now: number,
 	limits: RetryMemoryLimits,
 ): DeliveryState {
-	const state = processDeliveries.claim(scope, deliveryId, now, limits);
+	const state = processDeliveries.claim(scope, deliveryId, now, limits, () => answeredWithoutStoring(context));
 	if (state === 'stored') return 'stored';
 	const acceptedAt = seenAt(context.getWorkflowStaticData('node')[SEEN_DELIVERIES], deliveryId, now, limits);
 	if (acceptedAt !== undefined) {
@@ -237,14 +237,24 @@ function rememberStored(
 }
 
 /**
- * Releases the claim if n8n answers anything but 200: it did not store the execution, so Begini's retry
- * must run. If the sender leaves before n8n answers, the claim stays pending until it expires, and the
- * stored memory decides.
+ * Whether n8n has answered the request with anything but 200: it could not store the execution. n8n ends
+ * the response with that answer even when the sender has left, so `writableEnded` tells, though no 'finish'
+ * event comes then.
+ */
+function answeredWithoutStoring(context: IWebhookFunctions): boolean {
+	const response = context.getResponseObject();
+	return response.writableEnded && response.statusCode !== 200;
+}
+
+/**
+ * Forgets the claim as soon as the request is over if n8n could not store the delivery, so that Begini's
+ * retry runs. If the sender left before n8n answered, the request is over first; the claim then asks
+ * `answeredWithoutStoring` whenever a copy arrives (see `deliveryState`).
  */
 function releaseClaimUnlessStored(context: IWebhookFunctions, scope: string, deliveryId: string): void {
 	const response = context.getResponseObject();
-	response.once('finish', () => {
-		if (response.statusCode !== 200) processDeliveries.release(scope, deliveryId);
+	response.once('close', () => {
+		if (answeredWithoutStoring(context)) processDeliveries.release(scope, deliveryId);
 	});
 }
 

@@ -73,7 +73,7 @@ export const LOAD_BEFORE_CLAIM_SECONDS = 10;
 export const FULL_WRITE_SECONDS = 10;
 export const FULL_WRITE_MAX_SECONDS = 300;
 
-/** How long a claim waits for n8n's answer before the stored memory alone decides (see `ProcessDeliveries`). */
+/** How long a claim that n8n never answered holds before the stored memory alone decides (see `ProcessDeliveries`). */
 export const PENDING_CLAIM_SECONDS = 300;
 
 /** Where a delivery stands for this n8n instance. */
@@ -83,6 +83,12 @@ interface Claim {
 	state: 'pending' | 'stored';
 	/** When it was claimed (pending) or answered 200 (stored), Unix epoch seconds. */
 	at: number;
+	/**
+	 * Pending: whether n8n has answered the claimant's request with anything but its 200 (it could not store
+	 * the delivery). It is asked, not told: when the sender left before that answer, n8n still writes it, but
+	 * no event reports it.
+	 */
+	failed?: () => boolean;
 }
 
 /** What this process knows of one trigger's deliveries. */
@@ -124,22 +130,27 @@ function storedSinceOwnWrite(record: TriggerRecord, copyWrittenBy: unknown): Rem
 	return recent.slice(lastInCopy - firstRecent + 1);
 }
 
-/** A stored claim lasts the retry window; a pending one, until `PENDING_CLAIM_SECONDS` have passed. */
+/**
+ * A stored claim lasts the retry window; a pending one, until n8n failed to store it or, if n8n never answers
+ * its request, for `PENDING_CLAIM_SECONDS`.
+ */
 function isCurrent(claim: Claim, now: number, limits: RetryMemoryLimits): boolean {
-	return claim.state === 'stored' ? isFresh(claim.at, now, limits) : now - claim.at < PENDING_CLAIM_SECONDS;
+	if (claim.state === 'stored') return isFresh(claim.at, now, limits);
+	return claim.failed?.() !== true && now - claim.at < PENDING_CLAIM_SECONDS;
 }
 
 /**
  * This process's record of deliveries, per trigger (workflow and node).
  *
  * A delivery is `pending` from the moment one request claims it until n8n has answered that request, and
- * `stored` once n8n answered 200, which n8n does only after it has stored the execution and saved the retry
- * memory. A claim whose request failed is released, so Begini's retry is accepted anew.
+ * `stored` once n8n has stored its execution, which n8n does before it answers 200. A claim whose request n8n
+ * answered otherwise (it could not store the delivery) no longer holds, whether or not the sender was still
+ * there to read the answer, so Begini's retry is accepted anew.
  *
  * `claim` checks and records in one synchronous step. Node.js runs one request's JavaScript at a time, so of
  * several concurrent copies of a delivery reaching this process exactly one claim succeeds. A pending claim
- * older than `PENDING_CLAIM_SECONDS` no longer blocks: its sender left before n8n answered, and from then on the
- * stored memory alone decides. Stored entries live as long as the retry memory's limits allow.
+ * that n8n never answers (a request stuck in n8n) stops blocking after `PENDING_CLAIM_SECONDS`; from then on
+ * the stored memory alone decides. Stored entries live as long as the retry memory's limits allow.
  */
 export class ProcessDeliveries {
 	private readonly triggers = new Map<string, TriggerRecord>();
@@ -147,13 +158,16 @@ export class ProcessDeliveries {
 	/** `newWriterId` makes each trigger record's `writerId`; tests give fixed ones. */
 	constructor(private readonly newWriterId: () => string = () => randomBytes(9).toString('base64url')) {}
 
-	/** Where `id` stands; a `new` delivery is now pending for the caller. */
-	claim(trigger: string, id: string, now: number, limits: RetryMemoryLimits): DeliveryState {
+	/**
+	 * Where `id` stands; a `new` delivery is now pending for the caller, until it is stored or `failed()`
+	 * (whether n8n has answered the caller's request with anything but 200) turns true.
+	 */
+	claim(trigger: string, id: string, now: number, limits: RetryMemoryLimits, failed?: () => boolean): DeliveryState {
 		const { claims } = this.pruned(trigger, now, limits);
 		const known = claims.get(id);
 		if (known !== undefined && isCurrent(known, now, limits)) return known.state;
 		claims.delete(id);
-		claims.set(id, { state: 'pending', at: now });
+		claims.set(id, { state: 'pending', at: now, failed });
 		return 'new';
 	}
 
@@ -221,7 +235,10 @@ export class ProcessDeliveries {
 		return `${record.writerId}.${record.storedCount}`;
 	}
 
-	/** n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. */
+	/**
+	 * n8n did not store the claimed delivery: a retry must be accepted, not taken for a duplicate. (A claim
+	 * whose `failed()` says so is treated as released anyway; this forgets it, and what it refers to, at once.)
+	 */
 	release(trigger: string, id: string): void {
 		const claims = this.triggers.get(trigger)?.claims;
 		if (claims?.get(id)?.state === 'pending') claims.delete(id);

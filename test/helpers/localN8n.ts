@@ -163,7 +163,11 @@ export class LocalN8n {
 
 	async stop(): Promise<void> {
 		await this.idle();
-		await new Promise<void>((resolve, reject) => this.server?.close((error) => (error ? reject(error) : resolve())));
+		const closed = new Promise<void>((resolve, reject) => this.server?.close((error) => (error ? reject(error) : resolve())));
+		// every request has been answered: connections still open (keep-alive, or one whose sender left)
+		// would hold close() for seconds
+		this.server?.closeAllConnections();
+		await closed;
 	}
 
 	/** Waits until every execution started so far has ended and saved. */
@@ -171,16 +175,25 @@ export class LocalN8n {
 		while (this.running.size > 0) await Promise.all([...this.running]);
 	}
 
+	/** Sends a delivery; with `leaveAfterMs`, the sender gives up (closes the connection) that long after, as on a timeout: status 0. */
 	async post(
 		body: Buffer | string,
 		headers: Record<string, string> = {},
 		url: string = this.productionUrl,
+		{ leaveAfterMs }: { leaveAfterMs?: number } = {},
 	): Promise<Answer> {
-		const response = await fetch(url, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', ...headers },
-			body: typeof body === 'string' ? body : new Uint8Array(body),
-		});
+		let response;
+		try {
+			response = await fetch(url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', ...headers },
+				body: typeof body === 'string' ? body : new Uint8Array(body),
+				signal: leaveAfterMs === undefined ? undefined : AbortSignal.timeout(leaveAfterMs),
+			});
+		} catch (error) {
+			if (leaveAfterMs === undefined) throw error;
+			return { status: 0, contentType: null, text: '', json: undefined };
+		}
 		const text = await response.text();
 		let json: unknown = undefined;
 		try {

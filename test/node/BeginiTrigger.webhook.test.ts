@@ -331,6 +331,40 @@ describe('Begini Trigger webhook, durable acknowledgement', () => {
 		});
 	});
 
+	it('the sender leaves while n8n stores, and the store fails: a copy meanwhile gets 409, the retry after is accepted and runs once', async () => {
+		let failStore: (error: Error) => void = () => {};
+		const stalled = new Promise<void>((_resolve, reject) => (failStore = reject));
+		let calls = 0;
+		await withN8n({ beforeStore: () => (calls++ === 0 ? stalled : undefined) }, async (n8n) => {
+			const gaveUp = await n8n.post(psychometric.body, signed(psychometric), n8n.productionUrl, { leaveAfterMs: 300 });
+			expect(gaveUp.status).toBe(0);
+			const copy = await n8n.post(psychometric.body, signed(psychometric));
+			expect(copy).toMatchObject({ status: 409, json: { error: 'delivery in progress' } });
+
+			failStore(new Error('database unavailable'));
+			await sleep(50); // n8n writes its 500 to the closed connection
+			const retried = await n8n.post(psychometric.body, signed(psychometric));
+			await n8n.idle();
+			expect(retried).toMatchObject({ status: 200, json: { status: 'accepted' } });
+			expect(n8n.executions).toHaveLength(1);
+			expect((await n8n.post(psychometric.body, signed(psychometric))).json).toMatchObject({ status: 'duplicate' });
+		});
+	});
+
+	it('the sender leaves while n8n stores, and the store succeeds: the retry is a duplicate', async () => {
+		let storeExecution = () => {};
+		const stalled = new Promise<void>((resolve) => (storeExecution = resolve));
+		let calls = 0;
+		await withN8n({ beforeStore: () => (calls++ === 0 ? stalled : undefined) }, async (n8n) => {
+			expect((await n8n.post(psychometric.body, signed(psychometric), n8n.productionUrl, { leaveAfterMs: 300 })).status).toBe(0);
+			storeExecution();
+			await n8n.idle();
+			const retried = await n8n.post(psychometric.body, signed(psychometric));
+			expect(retried).toMatchObject({ status: 200, json: { status: 'duplicate' } });
+			expect(n8n.executions).toHaveLength(1);
+		});
+	});
+
 	it('a worker that starts from empty static data (queue mode) cannot erase the memory', async () =>
 		withN8n({ executionStaticData: 'empty' }, async (n8n) => {
 			const ids = [];

@@ -118,7 +118,17 @@ describe('ProcessDeliveries (in-process record)', () => {
 		expect(record.toWrite('t', T0 + FULL_WRITE_SECONDS, T0 + FULL_WRITE_SECONDS, limits)).toEqual({ entries: [['found', T0 - 30]], rebuild: true });
 	});
 
-	it('lets a pending claim block only until it expires (its sender left before n8n answered)', () => {
+	it('lets a pending claim block until n8n has failed to store it, though no release came (the sender had left)', () => {
+		const record = new ProcessDeliveries();
+		let failed = false;
+		record.claim('t', 'a', T0, limits, () => failed);
+		expect(record.claim('t', 'a', T0 + 1, limits)).toBe('pending');
+		failed = true;
+		expect(record.claim('t', 'a', T0 + 2, limits)).toBe('new');
+		expect(record.claim('t', 'a', T0 + 3, limits)).toBe('pending');
+	});
+
+	it('lets a pending claim that n8n never answers block only until it expires', () => {
 		const record = new ProcessDeliveries();
 		record.claim('t', 'a', T0, limits);
 		expect(record.claim('t', 'a', T0 + PENDING_CLAIM_SECONDS - 1, limits)).toBe('pending');
