@@ -2,7 +2,8 @@
 // `npm start`: a real local n8n with this package installed as a community package,
 // an owner login, a Begini API credential and both example workflows, active, and the Begini sandbox
 // standing in for Begini's API. One n8n process on SQLite, or with --queue n8n's queue mode (main, worker,
-// two webhook processes, PostgreSQL, Redis).
+// two webhook processes behind a front, nginx, that sends every copy of a delivery to the same process;
+// PostgreSQL, Redis).
 //
 //   npm start -- [--port 5678] [--queue] [--no-build] [--stage] [--fresh] [--n8n-version 2.41.1]
 //                [--api-key KEY] [--environment production|test] [--workflow examples/x.json]
@@ -35,8 +36,9 @@ Ctrl-C stops n8n and the sandbox (and with --queue PostgreSQL and Redis).
 
   --port N            n8n port on 127.0.0.1 (default 5678; the task runner uses N+1)
   --queue             queue mode: main on --port, a worker and two webhook processes on free
-                      ports, PostgreSQL and Redis (apt-get install postgresql redis-server);
-                      a new, empty set-up each time
+                      ports behind a front (nginx) whose URL is the Production URL, PostgreSQL
+                      and Redis (apt-get install postgresql redis-server nginx); a new, empty
+                      set-up each time
   --no-build          pack dist/ as it is, without \`npm run build\`
   --stage             build and pack a copy of the sources in .cache/stage (leaves dist/ alone)
   --fresh             start from an empty n8n (deletes .cache/start/<port>)
@@ -97,7 +99,7 @@ async function shutdown(code = 0) {
 	stopping = true;
 	await sandbox?.stop();
 	if (topology) {
-		say(`stopping n8n${topology.kind === 'queue' ? ', PostgreSQL and Redis' : ''}…`);
+		say(`stopping n8n${topology.kind === 'queue' ? ', the front, PostgreSQL and Redis' : ''}…`);
 		await topology.stop();
 		say('stopped.');
 	}
@@ -180,16 +182,15 @@ try {
 		topology.activateWorkflow(resolve(file), { credentials: { beginiApi: credential }, replace: args['reset-workflow'] });
 	const wf = await activate(args.workflow);
 	const intake = await activate(args['intake-workflow']);
-	const urls = wf.webhooks.length ? wf.productionUrls : [];
+	// the Production URL is where Begini sends: through the front in queue mode
+	const url = wf.deliveryUrl;
 	// what a lender does in Begini's Deployment Centre: the trigger's Production URL as the webhook URL
-	if (urls[0]) sandbox.configure(args.environment, { webhookUrl: urls[0] });
-	const intakeUrl = intake.webhooks.length ? intake.productionUrls[0] : undefined;
+	if (url) sandbox.configure(args.environment, { webhookUrl: url });
+	const intakeUrl = intake.deliveryUrl;
 	const sandboxOption = sandbox.port === SANDBOX_DEFAULT_PORT ? '' : ` --sandbox ${sandbox.url}`;
 
 	const warnings = n8n.lines.filter((line) => aboutUs(line)).slice(-10);
 	const send = (url, extra = '') => `npm run send -- --url ${url} --key ${args['api-key']}${extra}`;
-	const urlLines = urls.map((u, i) => `${`Production URL${urls.length > 1 ? ` ${i + 1}` : ''}:`.padEnd(19)}${u}`);
-	const url = urls[0];
 	console.log(`
 ────────────────────────────────────────────────────────────────────────────
  n8n ${args['n8n-version']} with ${pkg.name}@${pkg.version} is running${kind === 'queue' ? ' in queue mode' : ''}     (up in ${secs(Date.now() - t0)})
@@ -199,10 +200,10 @@ try {
  Workflow:          ${n8n.editorUrl}/workflow/${wf.id}  ("${wf.name}", ${wf.active ? 'active' : 'NOT active'})
  Intake workflow:   ${n8n.editorUrl}/workflow/${intake.id}  ("${intake.name}", ${intake.active ? 'active' : 'NOT active'})
  Credential:        "${credential.name}" (beginiApi, ${args.environment}), API key: ${args['api-key']}
- Begini sandbox:    ${sandbox.url}  (the credential's API Base URL; webhooks go to ${urls[0] ?? '-'})
- ${urlLines.join('\n ') || 'Production URL:    -'}
+ Begini sandbox:    ${sandbox.url}  (the credential's API Base URL; webhooks go to ${url ?? '-'})
+ Production URL:    ${url ?? '-'}${kind === 'queue' ? '   (through the front)' : ''}
  Test URL:          ${wf.testWebhookUrl ?? '-'}   (after "Listen for test event" in the editor)
-${kind === 'queue' ? queueSummary() : ''}
+${kind === 'queue' ? queueSummary(wf) : ''}
  The whole loop: 1. an application arrives, a session is created, the answer is the link to send:
    curl -s -X POST ${intakeUrl ?? '<intake URL>'} -H 'content-type: application/json' -d '{"applicationId":"APP2026000123","email":"applicant@example.com"}'
  2. play the applicant (the sandbox then sends signed webhooks to the Begini Trigger):
@@ -211,7 +212,7 @@ ${kind === 'queue' ? queueSummary() : ''}
    (one uid, one assessment: use a new applicationId for the next run)
 
  Or send a signed sample event straight to the trigger (psychometric_score.complete, band B → "Approve"):
-   ${url ? urls.map((u) => send(u)).join('\n   ') : '(the workflow has no Begini Trigger)'}
+   ${url ? send(url) : '(the workflow has no Begini Trigger)'}
  Other cases:
    ${url ? send(url, ' --type application.expired') : ''}
    ${url ? send(url, ' --type ios_score.complete      # band D → Decline') : ''}
@@ -246,7 +247,7 @@ ${kind === 'queue' ? queueSummary() : ''}
 	}, 1500);
 
 	// stay up until Ctrl-C or one of the processes dies
-	const servers = [...topology.n8nProcesses, topology.database, topology.redis].filter((s) => s?.exitPromise);
+	const servers = [...topology.n8nProcesses, topology.front, topology.database, topology.redis].filter((s) => s?.exitPromise);
 	const [gone, exited] = await Promise.race(servers.map((s) => s.exitPromise.then((x) => [s, x])));
 	if (!stopping) {
 		console.error(`${gone.name} exited unexpectedly (${JSON.stringify(exited)}). Last log lines:\n${gone.logTail(40)}`);
@@ -257,12 +258,13 @@ ${kind === 'queue' ? queueSummary() : ''}
 	await shutdown(1);
 }
 
-/** The queue-mode lines of the summary: who does what, on which port. */
-function queueSummary() {
+/** The queue-mode lines of the summary: who does what, on which port, and where a workflow's deliveries can go. */
+function queueSummary(workflow) {
 	const { workers, webhooks } = topology.processes;
 	const lines = [
-		` Queue mode:        main ${topology.main.baseUrl} (editor, REST, test webhooks; no production webhooks)`,
-		...webhooks.map((p) => `                    ${p.name} ${p.baseUrl} (production webhooks)`),
+		` Queue mode:        front ${topology.front.baseUrl} (nginx: /webhook/… to the webhook processes by X-Signature, the rest to the main; config ${shown(topology.front.configFile)})`,
+		`                    main ${topology.main.baseUrl} (editor, REST, test webhooks; no production webhooks)`,
+		...webhooks.map((p, i) => `                    ${p.name} ${p.baseUrl} (production webhooks; past the front: ${workflow.productionUrls[i] ?? '-'})`),
 		...workers.map((p) => `                    ${p.name} health ${p.healthUrl}/healthz (runs the executions)`),
 		`                    PostgreSQL 127.0.0.1:${topology.database.port}, Redis 127.0.0.1:${topology.redis.port}`,
 	];

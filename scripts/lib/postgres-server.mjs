@@ -154,6 +154,15 @@ export class PostgresServer extends ServerProcess {
 	}
 
 	/**
+	 * Cancels every statement now waiting for a lock, as PostgreSQL's statement timeout would once it ran out
+	 * (n8n's insert behind a stall then fails). Resolves to how many it cancelled.
+	 */
+	async cancelLockWaiters() {
+		const rows = await this.query(`SELECT pg_cancel_backend(pid) AS cancelled FROM pg_stat_activity WHERE wait_event_type = 'Lock'`);
+		return rows.filter((row) => row.cancelled).length;
+	}
+
+	/**
 	 * Stalls n8n's writes for real: a psql session opens a transaction and takes `mode` locks on
 	 * `tables` (default: ACCESS EXCLUSIVE on execution_entity, so every insert of a new execution,
 	 * and every read of one, waits). n8n's statement_timeout (DB_POSTGRESDB_STATEMENT_TIMEOUT,

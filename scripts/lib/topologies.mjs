@@ -2,12 +2,14 @@
 //  - 'single': one `n8n start` on SQLite (n8n's default; what `npm start` runs);
 //  - 'queue':  n8n's queue mode (scaling) as its docs lay it out: one main (`n8n start`, editor and
 //    REST API), worker(s) (`n8n worker`, run the executions), webhook processes (`n8n webhook`,
-//    serve production webhooks, as behind a load balancer), on PostgreSQL and Redis.
+//    serve production webhooks) behind a front (nginx, see webhook-front.mjs) that sends every copy of
+//    a delivery to the same webhook process, on PostgreSQL and Redis.
 //
 //   const t = await startTopology({ kind: 'queue', tarball });
 //   await t.main.setupOwner();
 //   const wf = await t.activateWorkflow('examples/begini-risk-routing.json', { credentials: { beginiApi: cred } });
-//   for (const url of wf.productionUrls) ... send a delivery ...
+//   wf.deliveryUrl              ... where Begini sends: through the front (queue), or the main (single)
+//   for (const url of wf.productionUrls) ... straight to each webhook process, past the front ...
 //   await t.stop();
 
 import { randomBytes } from 'node:crypto';
@@ -19,11 +21,12 @@ import { N8nHandle } from './n8n-main.mjs';
 import { N8nProcess } from './n8n-process.mjs';
 import { productionUrl, waitForWebhook } from './n8n-rest.mjs';
 import { installPackageTarball } from './package-install.mjs';
-import { DEFAULT_N8N_VERSION, makeTempUserFolder } from './paths.mjs';
+import { DEFAULT_N8N_VERSION, HOST, makeTempUserFolder } from './paths.mjs';
 import { PostgresServer } from './postgres-server.mjs';
 import { defaultLog, findFreePort } from './processes.mjs';
 import { RedisServer } from './redis-server.mjs';
 import { SqliteDatabase } from './sqlite-database.mjs';
+import { WebhookFront } from './webhook-front.mjs';
 
 export class Topology {
 	constructor({ kind, folder, removeFolder, database, redis }) {
@@ -33,6 +36,8 @@ export class Topology {
 		this.processes = { main: undefined, workers: [], webhooks: [] };
 		this.database = database;
 		this.redis = redis;
+		/** queue: the WebhookFront before the webhook processes */
+		this.front = undefined;
 		this.startupMs = undefined;
 	}
 
@@ -46,9 +51,14 @@ export class Topology {
 		return this.kind === 'queue' ? this.processes.webhooks : [this.main];
 	}
 
-	/** Where production deliveries go, one base URL per webhook server. */
+	/** Each webhook server's own base URL, past the front. */
 	get webhookBaseUrls() {
 		return this.webhookServers.map((p) => p.baseUrl);
+	}
+
+	/** Where a sender such as Begini posts deliveries: the front in queue mode, else the main. */
+	get deliveryBaseUrl() {
+		return this.front?.baseUrl ?? this.webhookBaseUrls[0];
 	}
 
 	/** Every n8n process: main, workers, webhook processes. */
@@ -56,10 +66,15 @@ export class Topology {
 		return [this.main, ...this.processes.workers, ...this.processes.webhooks].filter(Boolean);
 	}
 
-	/** The production URLs of a workflow's first webhook node on each webhook server (an activated workflow's `webhooks`). */
+	/** The production URLs of a workflow's first webhook node on each webhook server (an activated workflow's `webhooks`), past the front. */
 	productionUrls(workflow) {
 		const { path } = workflow.webhooks[0];
 		return this.webhookBaseUrls.map((base) => productionUrl(base, path));
+	}
+
+	/** The production URL of a workflow's first webhook node where a sender posts (deliveryBaseUrl). */
+	deliveryUrl(workflow) {
+		return productionUrl(this.deliveryBaseUrl, workflow.webhooks[0].path);
 	}
 
 	/** Waits until every webhook server answers the workflow's production URL (see waitForWebhook). */
@@ -71,11 +86,13 @@ export class Topology {
 
 	/**
 	 * Imports and activates a workflow on the main (importAndActivateWorkflow's options) and waits
-	 * until every webhook server serves it. Returns the workflow with `productionUrls`, one per server.
+	 * until every webhook server serves it. Returns the workflow with `productionUrls`, one per server, and
+	 * `deliveryUrl`, where a sender posts (for a workflow with a webhook node).
 	 */
 	async activateWorkflow(jsonPathOrObject, options) {
 		const workflow = await this.main.importAndActivateWorkflow(jsonPathOrObject, options);
-		return { ...workflow, productionUrls: await this.waitForWebhooks(workflow) };
+		const productionUrls = await this.waitForWebhooks(workflow);
+		return { ...workflow, productionUrls, deliveryUrl: workflow.webhooks.length ? this.deliveryUrl(workflow) : undefined };
 	}
 
 	/** The last n log lines of every n8n process, each under its name (for a failure message). */
@@ -83,9 +100,10 @@ export class Topology {
 		return this.n8nProcesses.map((p) => `----- ${p.name} (${p.userFolder}) -----\n${p.logTail(n)}`).join('\n');
 	}
 
-	/** Stops the webhook processes and workers, then the main, then Redis and PostgreSQL; removes the folders unless kept. */
+	/** Stops the front, the webhook processes and workers, then the main, then Redis and PostgreSQL; removes the folders unless kept. */
 	async stop() {
 		const { workers, webhooks } = this.processes;
+		await this.front?.stop();
 		await Promise.all([...webhooks, ...workers].map((p) => p.stop()));
 		await this.main?.stop();
 		await Promise.all([this.redis?.stop(), this.database?.stop?.()]);
@@ -105,6 +123,8 @@ export class Topology {
  * @param {string} o.tarball            npm pack output (packPackage)
  * @param {number} [o.workers=1]        queue: `n8n worker` processes
  * @param {number} [o.webhookProcesses=2]  queue: `n8n webhook` processes
+ * @param {boolean} [o.front=true]      queue: the front (nginx) before the webhook processes; n8n's production
+ *                                      URLs point at it
  * @param {number} [o.port]             the main's port (default a free one)
  * @param {string} [o.folder]           use this folder (kept) instead of a new one under .cache/tmp
  * @param {string} [o.folderPrefix]     name of the new folder
@@ -118,6 +138,7 @@ export async function startTopology({
 	tarball,
 	workers = 1,
 	webhookProcesses = 2,
+	front = true,
 	version = DEFAULT_N8N_VERSION,
 	port,
 	folder,
@@ -168,15 +189,23 @@ export async function startTopology({
 		for (const name of names.filter((n) => n.startsWith('webhook-'))) {
 			webhooks.push(n8nProcess('webhook', name, { port: await findFreePort() }));
 		}
-		// a worker's N8N_WEBHOOK_URL is where $execution.resumeUrl points: the first webhook process
-		const workerEnvOptions = { ...envOptions, webhookUrl: webhooks[0]?.baseUrl };
+		const address = (process) => new URL(process.baseUrl).host;
+		if (front && webhooks.length) {
+			topology.front = new WebhookFront({ webhooks: webhooks.map(address), main: `${HOST}:${mainPort}`, keep, log, parent: folder });
+			await topology.front.reservePort();
+		}
+		// N8N_WEBHOOK_URL: the production URLs the editor shows, and where a worker's $execution.resumeUrl points
+		const publicWebhookUrl = topology.front?.baseUrl ?? webhooks[0]?.baseUrl;
+		const mainEnvOptions = { ...envOptions, ...(topology.front && { webhookUrl: publicWebhookUrl }) };
+		const workerEnvOptions = { ...envOptions, webhookUrl: publicWebhookUrl };
 		const workerList = names.filter((n) => n.startsWith('worker-')).map((name) => n8nProcess('worker', name, { envOptions: workerEnvOptions }));
-		const main = new N8nHandle({ ...common('n8n main'), port: mainPort, userFolder: join(folder, 'main'), envOptions });
-		main.webhookBaseUrl = webhooks[0]?.baseUrl ?? main.baseUrl;
+		const main = new N8nHandle({ ...common('n8n main'), port: mainPort, userFolder: join(folder, 'main'), envOptions: mainEnvOptions });
+		main.webhookBaseUrl = publicWebhookUrl ?? main.baseUrl;
 		topology.processes = { main, workers: workerList, webhooks };
 		// the main first: it runs the database migrations the others would race for
 		await main.start();
 		await Promise.all([...workerList, ...webhooks].map((p) => p.start()));
+		await topology.front?.start();
 	});
 	topology.startupMs = Date.now() - t0;
 	return topology;

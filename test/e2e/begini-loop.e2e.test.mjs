@@ -65,7 +65,7 @@ const withLog = (fn) => withN8nLog(n8n, fn);
 
 /** What a lender's front end does: posts a new application to the intake workflow. */
 async function submitApplication(body) {
-	const response = await fetch(intake.productionUrls[0], {
+	const response = await fetch(intake.deliveryUrl, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify(body),
@@ -97,7 +97,7 @@ beforeAll(async () => {
 	routing = await withLog(() => started.activateWorkflow(ROUTING, { credentials: { beginiApi: credential } }));
 	intake = await withLog(() => started.activateWorkflow(INTAKE, { credentials: { beginiApi: credential } }));
 	// What the lender does in Begini's Deployment Centre: paste the trigger's Production URL.
-	sandbox.configure('production', { webhookUrl: routing.productionUrls[0] });
+	sandbox.configure('production', { webhookUrl: routing.deliveryUrl });
 }, 30 * 60_000);
 
 afterAll(async () => {
@@ -174,7 +174,7 @@ test('a resend after a lost answer starts nothing more: one execution per delive
 test("Send Test Event through n8n: Begini's test delivery reaches the trigger, which accepts it", () =>
 	withLog(async () => {
 		const tester = await started.activateWorkflow(SEND_TEST_EVENT, { credentials: { beginiApi: credential } });
-		const response = await fetch(tester.productionUrls[0], { method: 'POST' });
+		const response = await fetch(tester.deliveryUrl, { method: 'POST' });
 		expect(response.status).toBe(200);
 		expect(await response.json()).toMatchObject({ delivered: true, receiverStatusCode: 200, environment: 'production' });
 		const executions = await routingExecutions(4);

@@ -13,8 +13,9 @@ const topologyOf = new WeakMap();
  * Installs the tarball as a community package, starts the topology and creates the owner on its main.
  * Returns { n8n (the main's handle: REST, executions, restart…), topology, webhookBaseUrls, processes,
  * database, redis, userFolder, productionUrls(workflow), activateWorkflow(json, options) }.
- * In queue mode n8n's production webhook URLs (workflow.productionWebhookUrl) point at the first
- * webhook process; productionUrls(workflow) gives one per webhook process.
+ * In queue mode n8n's production webhook URLs (workflow.productionWebhookUrl, and an activated workflow's
+ * deliveryUrl) point at the front before the webhook processes; productionUrls(workflow) gives one per
+ * webhook process, past the front.
  */
 export async function startN8nWithPackage(tarball, folderPrefix, { topology: kind = DEFAULT_TOPOLOGY, ...options } = {}) {
 	const topology = await startTopology({ kind, tarball, folderPrefix, keep: process.env.E2E_KEEP === '1', ...options });
