@@ -52,10 +52,13 @@ export function deliveryFor(url, uid, type = 'psychometric_score.complete') {
 	return buildDelivery({ url, key: KEY, payload: customizePayload(loadFixture(type), { uid }) });
 }
 
-/** Sends; a connection that breaks (a killed process) is an answer too: status 0. */
-export async function send(delivery) {
+/**
+ * Sends; a connection that breaks (a killed process) is an answer too: status 0. `timeoutMs`: the sender gives
+ * up that long after sending, as Begini does on a timeout (then status 0 too).
+ */
+export async function send(delivery, { timeoutMs } = {}) {
 	try {
-		return await sendDelivery(delivery);
+		return await sendDelivery(delivery, { timeoutMs });
 	} catch (error) {
 		return { status: 0, json: {}, error: error.cause?.code ?? error.message };
 	}
@@ -164,4 +167,13 @@ export function useExampleTopology(kind) {
 	}, 20 * 60_000);
 	afterAll(() => stopN8n(ctx.started), 120_000);
 	return ctx;
+}
+
+/** Polls `predicate` until it is true; throws after `timeoutMs`, naming `what` it waited for. */
+export async function waitUntil(predicate, { timeoutMs = 30_000, what = 'a condition' } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await predicate())) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(200);
+	}
 }
