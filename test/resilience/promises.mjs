@@ -113,7 +113,7 @@ export function definePromiseSuite(kind) {
 	);
 
 	test(
-		'concurrent copies sent straight to different webhook processes, past the front: how many slip through (measured)',
+		'concurrent copies sent straight to each webhook process (past the front, in queue mode): how many slip through (measured)',
 		withLog(async () => {
 			const { urls, workflow } = ctx;
 			const applicants = uids('SPLIT', 10);
