@@ -54,7 +54,7 @@ const PLANS = {
 		memory: { rounds: 5, batch: 100 },
 		n8n: { concurrencies: [1, 8, 32], rounds: 2, deliveriesAt: (c) => (c === 1 ? 100 : 250) },
 		ack: { connections: 8, rounds: 4, deliveries: 250 },
-		queue: { workerCounts: [1, 2], connections: 8, rounds: 2, deliveries: 250 },
+		queue: { webhookCounts: [1, 2], connections: 16, rounds: 2, deliveries: 300 },
 		skip: [],
 	},
 };
@@ -103,11 +103,11 @@ if (!skipped.has('ack')) {
 	results.acknowledgement = await compareAcknowledgement({ tarball, baselineTarball, ...plan.ack, log });
 }
 if (!skipped.has('queue')) {
-	log('5. queue mode…');
-	const byWorkers = await measureQueueMode({ tarball, ...plan.queue, log });
-	const single = results.single?.byConcurrency[plan.queue.connections]?.begini;
-	results.queue = { byWorkers, single };
-	if (!single) notes.push('Queue mode has no single-process baseline in this run (part n8n skipped).');
+	log('5. queue mode through the front, one and two webhook processes, with n8n\'s defaults and with lazy isolates…');
+	results.queue = {
+		defaults: await measureQueueMode({ tarball, ...plan.queue, log }),
+		lazy: await measureQueueMode({ tarball, ...plan.queue, env: LAZY_ISOLATES_ENV, log }),
+	};
 }
 
 machine.loadAfter = loadavg()[0];

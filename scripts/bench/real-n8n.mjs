@@ -3,11 +3,12 @@
 //     the workflows' order alternating from round to round;
 //  4. the durable acknowledgement (this tree) against the immediate one (an earlier revision, packed by
 //     packRevision) in two single-process n8n instances side by side, rounds alternating;
-//  5. queue mode (main, workers, webhook processes, PostgreSQL, Redis) with one and two workers, the same
-//     load as the Begini Trigger's in item 3.
+//  5. queue mode (main, a worker, webhook processes behind the front, PostgreSQL, Redis) with one and two
+//     webhook processes, through the front, and what each server uses per delivery.
 
 import { startTopology } from '../lib/n8n-harness.mjs';
 import { measureRound, residentBytes, uniqueDeliveries } from './n8n-load.mjs';
+import { perDelivery, usageOf } from './process-usage.mjs';
 import { median } from './stats.mjs';
 import { activateBenchWorkflows, END_NODE, fillRetryMemory, HEADER_AUTH } from './workflows.mjs';
 
@@ -124,25 +125,48 @@ export async function compareAcknowledgement({ tarball, baselineTarball, connect
 	}
 }
 
-/** Item 5: the Begini Trigger in queue mode with each number of workers; deliveries go to the first webhook process. */
-export async function measureQueueMode({ tarball, workerCounts, connections, rounds, deliveries, log }) {
+/**
+ * Item 5: the Begini Trigger in queue mode (one worker) with each number of webhook processes, deliveries sent
+ * through the front as Begini sends them, in an n8n started with `env` more. Besides throughput, what each
+ * server (front, webhook processes, worker, main, PostgreSQL, Redis) used per delivery: CPU ms over the rounds
+ * (from the first request to the last execution's end), and its memory after them.
+ * Returns { [webhookProcesses]: summary & { usage: { [server]: { cpuMsPerDelivery, rssBytes } } } }.
+ */
+export async function measureQueueMode({ tarball, webhookCounts, connections, rounds, deliveries, env, log }) {
 	const results = {};
-	for (const workers of workerCounts) {
-		const topology = await startTopology({ kind: 'queue', tarball, workers, webhookProcesses: 1, folderPrefix: `bench-queue-${workers}`, log: quietLog });
+	for (const webhookProcesses of webhookCounts) {
+		const topology = await startTopology({ kind: 'queue', tarball, webhookProcesses, env, folderPrefix: `bench-queue-${webhookProcesses}`, log: quietLog });
 		try {
 			await topology.main.setupOwner();
 			const { begini } = await activateBenchWorkflows(topology, BENCH_API_KEY, ['begini']);
-			await measureRound({ target: begini, database: topology.database, deliveries: freshDeliveries(WARM_UP), connections: 4 });
+			const target = { ...begini, url: topology.deliveryUrl(begini) };
+			await measureRound({ target, database: topology.database, deliveries: freshDeliveries(WARM_UP), connections: 4 });
+			const servers = serversOf(topology);
 			const list = [];
+			const before = usageOf(servers);
 			for (let r = 0; r < rounds; r++) {
-				const round = await measureRound({ target: begini, database: topology.database, deliveries: freshDeliveries(deliveries), connections });
-				log(`  queue, ${workers} worker(s): answered ${round.answeredPerS.toFixed(1)}/s, executed ${round.executedPerS.toFixed(1)}/s, p99 ${round.p99} ms`);
+				const round = await measureRound({ target, database: topology.database, deliveries: freshDeliveries(deliveries), connections });
+				log(`  queue, ${webhookProcesses} webhook process(es): answered ${round.answeredPerS.toFixed(1)}/s, executed ${round.executedPerS.toFixed(1)}/s, p99 ${round.p99} ms`);
 				list.push(round);
 			}
-			results[workers] = summarizeRounds(list);
+			const executed = list.reduce((sum, round) => sum + round.executions, 0);
+			results[webhookProcesses] = { ...summarizeRounds(list), usage: perDelivery(before, usageOf(servers), executed) };
 		} finally {
 			await topology.stop();
 		}
 	}
 	return results;
+}
+
+/** A queue topology's servers by the name the results give them. */
+function serversOf(topology) {
+	const { main, workers, webhooks } = topology.processes;
+	return {
+		front: topology.front,
+		...Object.fromEntries(webhooks.map((p, i) => [`webhook-${i + 1}`, p])),
+		...Object.fromEntries(workers.map((p, i) => [`worker-${i + 1}`, p])),
+		main,
+		postgres: topology.database,
+		redis: topology.redis,
+	};
 }

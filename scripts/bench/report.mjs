@@ -3,6 +3,7 @@
 
 import { amortizedMicros } from './handler-cost.mjs';
 import { formatBytes, formatNumber, formatRatio, markdownTable } from './markdown.mjs';
+import { QUEUE_SETTINGS, queueSection } from './queue-report.mjs';
 import { ratio, verdict } from './stats.mjs';
 import { chartSvg } from './svg-chart.mjs';
 
@@ -52,11 +53,12 @@ export function summaryRows(results) {
 		rows.push(row('4', 'durable: answered', perS(durable.answeredPerS), 'immediate', perS(immediate.answeredPerS), ratio(durable.answeredPerS, immediate.answeredPerS), { atLeast: 0.9 }));
 		rows.push(row('4', 'durable: answered and executed', perS(durable.executedPerS), 'immediate', perS(immediate.executedPerS), ratio(durable.executedPerS, immediate.executedPerS), { atLeast: 0.9 }));
 	}
-	if (results.queue) {
-		const single = results.queue.single;
-		for (const [workers, q] of Object.entries(results.queue.byWorkers)) {
-			rows.push(row('5', `queue, ${workers} worker(s): answered`, perS(q.answeredPerS), 'single process', perS(single.answeredPerS), ratio(q.answeredPerS, single.answeredPerS)));
-			rows.push(row('5', `queue, ${workers} worker(s): executed`, perS(q.executedPerS), 'single process', perS(single.executedPerS), ratio(q.executedPerS, single.executedPerS)));
+	for (const [setting, byCount] of Object.entries(results.queue ?? {})) {
+		const one = byCount[1];
+		for (const [count, q] of Object.entries(byCount).filter(([count]) => count !== '1')) {
+			const measure = (what) => `queue, ${QUEUE_SETTINGS[setting]}, ${count} webhook processes through the front: ${what}`;
+			rows.push(row('5', measure('answered'), perS(q.answeredPerS), 'one webhook process', perS(one.answeredPerS), ratio(q.answeredPerS, one.answeredPerS)));
+			rows.push(row('5', measure('executed'), perS(q.executedPerS), 'one webhook process', perS(one.executedPerS), ratio(q.executedPerS, one.executedPerS)));
 		}
 	}
 	return rows;
@@ -142,9 +144,7 @@ export function resultsMarkdown({ machine, plan, results, notes }) {
 		parts.push('', '## One n8n process, SQLite, lazy isolates', '', LAZY_NOTE, '', ...singleProcessDetail(results.singleLazy));
 	}
 	if (results.acknowledgement) parts.push('', '## Durable against immediate acknowledgement', '', loadDetail(results.acknowledgement));
-	if (results.queue) {
-		parts.push('', '## Queue mode', '', loadDetail({ 'single process': results.queue.single, ...Object.fromEntries(Object.entries(results.queue.byWorkers).map(([w, s]) => [`queue, ${w} worker(s)`, s])) }));
-	}
+	if (results.queue) parts.push('', ...queueSection(results.queue, loadDetail));
 	if (notes?.length) parts.push('', '## Notes', '', ...notes.map((n) => `- ${n}`));
 	return `${parts.join('\n')}\n`;
 }
