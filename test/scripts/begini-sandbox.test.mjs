@@ -1,10 +1,10 @@
 // The Begini sandbox in this process (scripts/lib/begini-sandbox.mjs): what it trusts. Run by `npm run
 // test:unit` with node's test runner; test/node/sandbox.test.ts checks the same against `npm run sandbox`.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { BeginiSandbox } from '../../scripts/lib/begini-sandbox.mjs';
+import { BeginiSandbox, DEFAULT_ENVIRONMENTS } from '../../scripts/lib/begini-sandbox.mjs';
 
 let sandbox;
 
@@ -71,4 +71,32 @@ test('refuses a webhook URL with a user name or password', async () => {
 	const answer = await call('PUT', '/sandbox/environments/test', { headers: own(), body: { webhookUrl: 'http://user:hunter2@127.0.0.1:1/x' } });
 	assert.equal(answer.status, 422);
 	assert.equal(JSON.stringify(sandbox.state()).includes('hunter2'), false);
+});
+
+/** A server on `host` that records each request and answers with `answer(request)`: [status, headers]. */
+async function recorder(host, answer) {
+	const received = [];
+	const server = createServer((req, res) => {
+		received.push({ method: req.method, headers: req.headers });
+		const [status, headers] = answer(req);
+		res.writeHead(status, headers);
+		res.end();
+	});
+	await new Promise((resolve) => server.listen(0, host, resolve));
+	return { url: `http://${host}:${server.address().port}`, received, stop: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+test('a webhook receiver that redirects gets no second delivery elsewhere: the redirect is its answer (422 from the test API)', async () => {
+	const elsewhere = await recorder('127.0.0.2', () => [200, {}]);
+	const redirecting = await recorder('127.0.0.1', () => [307, { location: `${elsewhere.url}/hook` }]);
+	try {
+		assert.equal((await call('PUT', '/sandbox/environments/test', { headers: own(), body: { webhookUrl: `${redirecting.url}/hook` } })).status, 200);
+		const answer = await call('POST', '/v1/webhooks-management/test', { headers: { ...own(), 'api-key': DEFAULT_ENVIRONMENTS.test.apiKey } });
+		assert.equal(answer.status, 422);
+		assert.equal(answer.json.detail.webhook_receiver_status_code, 307);
+		assert.equal(redirecting.received.length, 1);
+		assert.deepEqual(elsewhere.received, []);
+	} finally {
+		await Promise.all([elsewhere.stop(), redirecting.stop()]);
+	}
 });
