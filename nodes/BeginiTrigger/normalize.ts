@@ -179,7 +179,7 @@ const AUTHENTICATION_SCHEME = /^\s*(basic|bearer|digest|negotiate|ntlm|token|aws
 
 export const REDACTED = '[redacted]';
 
-export function isCredentialHeader(name: string, value: string | string[]): boolean {
+function isCredentialHeader(name: string, value: string | string[]): boolean {
 	const lowerName = name.toLowerCase();
 	if (CREDENTIAL_NAME_FRAGMENTS.some((fragment) => lowerName.includes(fragment))) return true;
 	return (Array.isArray(value) ? value : [value]).some((one) => AUTHENTICATION_SCHEME.test(one));
