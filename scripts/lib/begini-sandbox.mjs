@@ -51,7 +51,7 @@ class HttpError extends Error {
 const invalid = (field, msg) => new HttpError(422, [{ loc: ['body', field], msg, type: 'value_error' }]);
 
 /** `table[name]` for a name that came in a request: own entries only, so "__proto__" or "constructor" is unknown. */
-export function ownEntry(table, name) {
+function ownEntry(table, name) {
 	return typeof name === 'string' && Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
