@@ -6,12 +6,13 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { authenticateRequest, DEFAULT_BASE_URL } from '../nodes/Begini/request';
+import { authenticateRequest, configuredBaseUrl, DEFAULT_BASE_URL } from '../nodes/Begini/request';
 
 /**
  * Begini signs every webhook delivery with the API key of the deployment's environment; there is no separate
  * webhook secret. Begini Trigger only verifies signatures with the key and never sends it anywhere; the Begini
- * node sends it to the API Base URL (in the `api-key` header, or as an HMAC signature of the body).
+ * node sends it to the API Base URL (in the `api-key` header, or as an HMAC signature of the body), and
+ * `authenticate` adds it to no request for another address.
  */
 export class BeginiApi implements ICredentialType {
 	name = 'beginiApi';
@@ -99,6 +100,7 @@ export class BeginiApi implements ICredentialType {
 			String(credentials.apiKey ?? ''),
 			credentials.sessionAuthentication === 'hmac' ? 'hmac' : 'apiKey',
 			requestOptions,
+			configuredBaseUrl(credentials.baseUrl),
 		);
 	}
 }

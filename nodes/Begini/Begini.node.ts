@@ -10,6 +10,7 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { baseUrlProblem, beginiCredentialTest } from '../shared/credentialCheck';
+import { absoluteLocation } from '../shared/urls';
 import type { AnswerError, HttpAnswer, Outcome } from './answers';
 import { sessionOutcome, shouldRetrySession, testEventOutcome, transportFailure } from './answers';
 import {
@@ -18,7 +19,7 @@ import {
 	DEFAULT_TEST_EVENT_TIMEOUT_SECONDS,
 } from './description';
 import {
-	DEFAULT_BASE_URL,
+	configuredBaseUrl,
 	endpointUrl,
 	SESSION_PATH,
 	sessionRequestBody,
@@ -45,12 +46,17 @@ function errorCode(error: unknown): string {
 	return '';
 }
 
-/** One request through the credential's `authenticate`; every HTTP status comes back to be mapped here. */
+/**
+ * One request through the credential's `authenticate`; every HTTP status comes back to be mapped here. Redirects
+ * are not followed: n8n's HTTP client would send the `api-key` header (or the signed body) on to whatever host
+ * a redirect names, so a 3xx comes back as an answer, and the answer is an error (see `answers.ts`).
+ */
 async function send(context: IExecuteFunctions, options: IHttpRequestOptions): Promise<Sent> {
 	let response: { statusCode: number; headers?: IDataObject; body?: unknown };
 	try {
 		response = await context.helpers.httpRequestWithAuthentication.call(context, 'beginiApi', {
 			...options,
+			disableFollowRedirect: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			encoding: 'text',
@@ -66,6 +72,7 @@ async function send(context: IExecuteFunctions, options: IHttpRequestOptions): P
 			statusCode: response.statusCode,
 			contentType: String(response.headers?.['content-type'] ?? ''),
 			text: typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body),
+			location: absoluteLocation(response.headers?.location, options.url),
 		},
 	};
 }
@@ -179,7 +186,7 @@ export class Begini implements INodeType {
 		for (let index = 0; index < items.length; index++) {
 			try {
 				const credential = await this.getCredentials('beginiApi', index);
-				const baseUrl = String(credential.baseUrl ?? '') || DEFAULT_BASE_URL;
+				const baseUrl = configuredBaseUrl(credential.baseUrl);
 				const problem = baseUrlProblem(baseUrl);
 				if (problem !== null) throw new NodeOperationError(this.getNode(), problem, { itemIndex: index });
 				const deployment: Deployment = {

@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { shownUrl } from '../shared/urls';
+
 /**
  * Begini's answers, turned into an output item or into an error that says what to fix. Begini publishes the
  * test API's answers (200, 400, 403, 422, 424, 503) and only the meaning of the session API's errors (401, 403,
@@ -11,6 +13,8 @@ export interface HttpAnswer {
 	contentType: string;
 	/** The body as text, exactly as received. */
 	text: string;
+	/** A redirect's target, absolute; '' when the answer names none. */
+	location?: string;
 }
 
 export interface AnswerError {
@@ -98,9 +102,28 @@ function failure(answer: HttpAnswer, message: string, description: string): Outc
 const NOT_BEGINI =
 	"This is not Begini's API answering. Check the credential's API Base URL (https://api.begini.co unless you use a sandbox or a proxy).";
 
+/**
+ * A redirect is never followed (the API key would go along to wherever it points, and Begini documents none):
+ * it is an error that says where it pointed, shown without user name, password or query.
+ */
+function redirectFailure(answer: HttpAnswer): Outcome {
+	const target = answer.location ? shownUrl(answer.location) : '';
+	return {
+		ok: false,
+		error: {
+			httpCode: String(answer.statusCode),
+			message: `The API Base URL answered with a redirect (${answer.statusCode}) ${target ? `to ${target}` : 'without a Location'}`,
+			description:
+				"The Begini node follows no redirects, so that the API key reaches the API Base URL and nothing else. Set the credential's API Base URL to the address the API answers at (https://api.begini.co unless you use a sandbox or a proxy).",
+			detail: { location: target },
+		},
+	};
+}
+
 /** Answers that mean the same on both endpoints, or null. */
 function commonFailure(answer: HttpAnswer): Outcome | null {
 	const { statusCode } = answer;
+	if (statusCode >= 300 && statusCode < 400) return redirectFailure(answer);
 	if (looksLikeHtml(answer)) {
 		return {
 			ok: false,
@@ -284,7 +307,7 @@ export function transportFailure(code: string, timeoutSeconds: number, baseUrl: 
 	return {
 		httpCode: '',
 		// In words: n8n replaces a message that contains a code such as ECONNREFUSED with a generic one.
-		message: `Could not connect to ${baseUrl} (${NETWORK_ERRORS[code] ?? 'no answer'})`,
+		message: `Could not connect to ${shownUrl(baseUrl)} (${NETWORK_ERRORS[code] ?? 'no answer'})`,
 		description: "Check the credential's API Base URL and n8n's network access to it.",
 		detail: { code },
 	};

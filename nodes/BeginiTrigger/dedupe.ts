@@ -165,6 +165,8 @@ export class ProcessDeliveries {
 	claim(trigger: string, id: string, now: number, limits: RetryMemoryLimits, failed?: () => boolean): DeliveryState {
 		const { claims } = this.pruned(trigger, now, limits);
 		const known = claims.get(id);
+		// dated after now (the clock went back): counted from now, or it would not expire until the clock caught up
+		if (known !== undefined && known.at > now) known.at = now;
 		if (known !== undefined && isCurrent(known, now, limits)) return known.state;
 		claims.delete(id);
 		claims.set(id, { state: 'pending', at: now, failed });

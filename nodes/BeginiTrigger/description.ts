@@ -109,7 +109,8 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'includeHeaders',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to add the request headers to each item. Signature and key headers are replaced by [redacted].',
+				description:
+					'Whether to add the request headers to each item. Any header whose name looks like a credential (auth, token, secret, key, password, signature, cookie, session, …) or whose value starts with an authentication scheme (Bearer, Basic, …) is replaced by [redacted].',
 			},
 			{
 				displayName: 'Retry Memory (Deliveries)',

@@ -94,16 +94,21 @@ function epochAndIso(value: unknown): [number | null, string | null] {
 	return [seconds, Number.isNaN(date.getTime()) ? null : date.toISOString()];
 }
 
+/**
+ * Traits by their key. Keys are Begini's data, so the object is built with `Object.fromEntries`, which defines
+ * own properties: a key such as "__proto__" or "constructor" is kept as a trait like any other, where an
+ * assignment would set the object's prototype and lose the trait. Of two traits with one key, the last wins.
+ */
 function traitsByKey(value: unknown): Record<string, SimplifiedTrait> {
-	const traits: Record<string, SimplifiedTrait> = {};
-	if (!Array.isArray(value)) return traits;
+	if (!Array.isArray(value)) return {};
+	const traits: Array<[string, SimplifiedTrait]> = [];
 	for (const entry of value) {
 		const trait = fields<BeginiTrait>(entry);
 		const key = text(trait.key);
 		if (key === null) continue;
-		traits[key] = { value: trait.value ?? null, riskBand: text(trait.risk_band) };
+		traits.push([key, { value: trait.value ?? null, riskBand: text(trait.risk_band) }]);
 	}
-	return traits;
+	return Object.fromEntries(traits);
 }
 
 /** Flat, typed fields for any event type: what a type does not carry is null (or empty), never an error. */
@@ -147,18 +152,48 @@ export function asReceived(payload: BeginiPayload, metadata: DeliveryMetadata): 
 	return { body: payload, ...metadata };
 }
 
-/** Header names whose values are secrets or signatures: never copied into an item. */
-const REDACTED_HEADERS = new Set(['x-signature', 'x-begini-signature', 'authorization', 'cookie', 'api-key']);
+/**
+ * Which headers never reach an item: any whose name contains one of these fragments (case-insensitive), so that
+ * the credential headers of any sender, proxy or gateway are covered, not only the ones someone listed.
+ * Redacting a harmless header by mistake costs little; copying a secret into execution history does not.
+ */
+const CREDENTIAL_NAME_FRAGMENTS = [
+	'auth', // authorization, proxy-authorization, x-auth-token, …
+	'token',
+	'secret',
+	'key', // api-key, x-api-key, x-n8n-api-key, …
+	'pass', // password, passphrase, passcode
+	'pwd',
+	'sign', // x-signature, x-begini-signature, x-hub-signature-256, x-signed-…
+	'cookie',
+	'session',
+	'credential',
+	'csrf',
+	'xsrf',
+	'jwt',
+	'bearer',
+];
+
+/** And any value that carries an HTTP authentication scheme, whatever its header is called. */
+const AUTHENTICATION_SCHEME = /^\s*(basic|bearer|digest|negotiate|ntlm|token|aws4-hmac-sha256)\s/i;
 
 export const REDACTED = '[redacted]';
 
+function isCredentialHeader(name: string, value: string | string[]): boolean {
+	const lowerName = name.toLowerCase();
+	if (CREDENTIAL_NAME_FRAGMENTS.some((fragment) => lowerName.includes(fragment))) return true;
+	return (Array.isArray(value) ? value : [value]).some((one) => AUTHENTICATION_SCHEME.test(one));
+}
+
+/** A copy of the headers with credential-like ones redacted; header names are kept as own keys, whatever they are. */
 export function redactHeaders(
 	headers: Record<string, string | string[] | undefined>,
 ): Record<string, string | string[]> {
-	const copy: Record<string, string | string[]> = {};
+	const kept: Array<[string, string | string[]]> = [];
 	for (const [name, value] of Object.entries(headers)) {
 		if (value === undefined) continue;
-		copy[name] = REDACTED_HEADERS.has(name.toLowerCase()) ? REDACTED : value;
+		kept.push([name, isCredentialHeader(name, value) ? REDACTED : value]);
 	}
-	return copy;
+	// fromEntries defines own properties: a name such as "__proto__" stays a key instead of setting the prototype
+	return Object.fromEntries(kept);
 }

@@ -113,7 +113,10 @@ function byId(a: readonly [string, number, ...number[]], b: readonly [string, nu
 	return a[0] < b[0] ? -1 : 1;
 }
 
-/** When `id` was accepted, if the stored memory has it and it is still fresh. */
+/**
+ * When `id` was accepted, if the stored memory has it and it is still fresh. A time after `now` (written before
+ * the clock went back) is taken as now, here and in a rebuild, so that the record still expires.
+ */
 export function seenAt(stored: unknown, id: string, now: number, limits: RetryMemoryLimits): number | undefined {
 	let acceptedAt: unknown;
 	if (isRecords(stored)) {
@@ -123,7 +126,8 @@ export function seenAt(stored: unknown, id: string, now: number, limits: RetryMe
 		// own keys only, so an id such as "constructor" is never found on the prototype
 		acceptedAt = stored[id];
 	}
-	return isStorableTime(acceptedAt) && isFresh(acceptedAt, now, limits) ? acceptedAt : undefined;
+	if (!isStorableTime(acceptedAt) || !isFresh(acceptedAt, now, limits)) return undefined;
+	return Math.min(acceptedAt, now);
 }
 
 /**
@@ -202,8 +206,10 @@ function newestCut(times: number[], count: number): { time: number; dropAtTime: 
 function rebuilt(stored: unknown, added: readonly Remembered[], now: number, limits: RetryMemoryLimits): string {
 	// id → time, in the order found: the stored records (sorted by id, unless edited by hand), then the added
 	const times = new Map<string, number>();
-	const take = (id: string, acceptedAt: unknown) => {
-		if (!isStorableTime(acceptedAt) || !isFresh(acceptedAt, now, limits)) return;
+	const take = (id: string, storedAt: unknown) => {
+		if (!isStorableTime(storedAt) || !isFresh(storedAt, now, limits)) return;
+		// a time in the future is re-dated to now (see `seenAt`): left as it is, it would outlive every prune
+		const acceptedAt = Math.min(storedAt, now);
 		const known = times.get(id);
 		if (known === undefined ? DELIVERY_ID.test(id) : acceptedAt < known) times.set(id, acceptedAt);
 	};

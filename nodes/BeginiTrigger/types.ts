@@ -106,7 +106,7 @@ export interface DeliveryMetadata {
 	/** From the credential, so one workflow can tell Test and Production apart. */
 	environment: BeginiEnvironment;
 	signedWithPreviousKey: boolean;
-	/** Only with the "Include Request Headers" option; signature headers are redacted. */
+	/** Only with the "Include Request Headers" option; credential-like headers are redacted (see `redactHeaders`). */
 	headers?: Record<string, string | string[]>;
 }
 

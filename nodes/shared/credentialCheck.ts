@@ -12,7 +12,11 @@ import type {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** A base URL must be HTTPS; plain HTTP only on this machine (a local sandbox). */
+/**
+ * A base URL must be HTTPS; plain HTTP only on this machine (a local sandbox). It may hold no user name or
+ * password: the node authenticates with the API key, and a URL is shown in errors and logs (the message
+ * names the problem, never the URL).
+ */
 export function baseUrlProblem(value: unknown): string | null {
 	if (typeof value !== 'string' || value.trim() === '') return 'API Base URL is empty';
 	let url: URL;
@@ -20,6 +24,9 @@ export function baseUrlProblem(value: unknown): string | null {
 		url = new URL(value.trim());
 	} catch {
 		return 'API Base URL is not a URL; use https://api.begini.co';
+	}
+	if (url.username !== '' || url.password !== '') {
+		return 'API Base URL contains a user name or password (user:password@…); remove it, the API key is what authenticates';
 	}
 	if (url.protocol === 'https:') return null;
 	if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return null;

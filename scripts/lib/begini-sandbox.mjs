@@ -50,6 +50,11 @@ class HttpError extends Error {
 /** Begini's 422 bodies are not published; the sandbox answers as FastAPI does (Begini's `detail` style). */
 const invalid = (field, msg) => new HttpError(422, [{ loc: ['body', field], msg, type: 'value_error' }]);
 
+/** `table[name]` for a name that came in a request: own entries only, so "__proto__" or "constructor" is unknown. */
+function ownEntry(table, name) {
+	return typeof name === 'string' && Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 function sameText(a, b) {
 	const x = Buffer.from(String(a));
 	const y = Buffer.from(String(b));
@@ -108,17 +113,19 @@ export class BeginiSandbox {
 
 	/** Sets an environment's webhook URL, key, integration ID or session authentication ('apiKey' | 'hmac'). */
 	configure(name, { webhookUrl, apiKey, integrationId, sessionAuthentication } = {}) {
-		const environment = this.environments[name];
+		const environment = ownEntry(this.environments, name);
 		if (!environment) throw new HttpError(404, `No environment "${name}"; use ${ENVIRONMENT_NAMES.join(' or ')}`);
 		if (webhookUrl !== undefined && webhookUrl !== '') {
 			let ok = false;
 			try {
-				ok = /^https?:$/.test(new URL(webhookUrl).protocol) && isLoopbackUrl(webhookUrl);
+				const url = new URL(webhookUrl);
+				// no user name or password: the URL is shown in the sandbox's state and log
+				ok = /^https?:$/.test(url.protocol) && isLoopbackUrl(webhookUrl) && url.username === '' && url.password === '';
 			} catch {
 				ok = false;
 			}
 			// sandbox: it only ever sends to this machine.
-			if (!ok) throw new HttpError(422, 'webhookUrl must be an http(s) URL on 127.0.0.1 or localhost');
+			if (!ok) throw new HttpError(422, 'webhookUrl must be an http(s) URL on 127.0.0.1 or localhost, without user name or password');
 		}
 		if (sessionAuthentication !== undefined && !['apiKey', 'hmac'].includes(sessionAuthentication)) {
 			throw new HttpError(422, "sessionAuthentication must be 'apiKey' or 'hmac'");
@@ -148,7 +155,7 @@ export class BeginiSandbox {
 	 * Resolves once every event's first attempt is done, or with `wait` once every delivery is settled.
 	 */
 	async play({ uid, outcome, riskBand = 'B', score = 712, timeOutFirstAttempt = false, wait = false }) {
-		if (!(outcome in OUTCOME_EVENTS)) {
+		if (!ownEntry(OUTCOME_EVENTS, outcome)) {
 			throw new HttpError(422, `outcome must be one of ${Object.keys(OUTCOME_EVENTS).join(', ')}`);
 		}
 		const session = this.sessions.get(String(uid ?? ''));
@@ -188,7 +195,26 @@ export class BeginiSandbox {
 		this.log(`delivery ${record.id} ${record.eventType} uid=${record.uid} attempt ${record.attempts.length} → ${answer}${next}`);
 	}
 
+	/**
+	 * Only requests addressed to this sandbox by its loopback name are served: a web page in the developer's
+	 * browser could otherwise reach it under a name of its own that resolves to 127.0.0.1 (DNS rebinding), or
+	 * send it a cross-site request (which carries the page's Origin).
+	 */
+	#refusal(req) {
+		const ownHosts = [`127.0.0.1:${this.port}`, `localhost:${this.port}`];
+		if (!ownHosts.includes(String(req.headers.host ?? '').toLowerCase())) {
+			return { status: 421, detail: `This sandbox answers only requests for ${ownHosts.join(' or ')} (Host header)` };
+		}
+		const origin = req.headers.origin;
+		if (origin !== undefined && !ownHosts.some((host) => origin.toLowerCase() === `http://${host}`)) {
+			return { status: 403, detail: 'This sandbox answers no cross-origin requests (Origin header)' };
+		}
+		return null;
+	}
+
 	async #handle(req, res) {
+		const refusal = this.#refusal(req);
+		if (refusal !== null) return send(res, refusal.status, { detail: refusal.detail });
 		const path = new URL(req.url, this.url).pathname;
 		try {
 			const route = `${req.method} ${path}`;

@@ -130,6 +130,9 @@ export async function sendDelivery(delivery, { allowNonLoopback = false, timeout
 		method: delivery.method ?? 'POST',
 		headers: delivery.headers,
 		body: delivery.body,
+		// A redirect is the receiver's answer, not followed: the signed delivery goes to the URL given and
+		// nowhere else (fetch would send it on to any host, this machine or not). Begini counts it as a failure.
+		redirect: 'manual',
 		signal: AbortSignal.timeout(timeoutMs),
 	});
 	const text = await res.text();

@@ -22,7 +22,13 @@ export function flattedParse(text) {
 		const out = Array.isArray(v) ? [] : {};
 		done.set(idx, out);
 		for (const [k, val] of Object.entries(v)) {
-			out[k] = typeof val === 'string' ? resolveIdx(Number(val)) : val;
+			// defined, not assigned: a key such as "__proto__" in stored data stays a key
+			Object.defineProperty(out, k, {
+				value: typeof val === 'string' ? resolveIdx(Number(val)) : val,
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
 		}
 		return out;
 	};

@@ -8,6 +8,7 @@
 //   node --experimental-vm-modules node_modules/jest/bin/jest.js -c test/e2e/jest.config.mjs begini-loop
 
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -27,6 +28,7 @@ let sandbox;
 let routing;
 let intake;
 let credential;
+let testEventWorkflow;
 const credentialData = {
 	apiKey: KEY,
 	previousApiKey: '',
@@ -72,6 +74,34 @@ async function submitApplication(body) {
 	});
 	const text = await response.text();
 	return { status: response.status, text, json: text.startsWith('{') ? JSON.parse(text) : undefined };
+}
+
+/**
+ * A loopback HTTP server on `host` that records each request and answers with `answer(request)`:
+ * { status, headers, body }.
+ */
+async function recordingServer(host, answer) {
+	const received = [];
+	const server = createServer(async (req, res) => {
+		for await (const chunk of req) void chunk;
+		const request = { method: req.method, path: req.url, headers: req.headers };
+		received.push(request);
+		const { status, headers = {}, body = '' } = answer(request);
+		res.writeHead(status, { 'content-type': 'application/json', ...headers });
+		res.end(body);
+	});
+	await new Promise((resolve) => server.listen(0, host, resolve));
+	return {
+		url: `http://${host}:${server.address().port}`,
+		received,
+		stop: () => new Promise((resolve) => server.close(resolve)),
+	};
+}
+
+/** SEND_TEST_EVENT, activated the first time a test needs it. */
+async function activeTestEventWorkflow() {
+	testEventWorkflow ??= await started.activateWorkflow(SEND_TEST_EVENT, { credentials: { beginiApi: credential } });
+	return testEventWorkflow;
 }
 
 /** The routing workflow's finished executions, oldest first, decoded. */
@@ -173,7 +203,7 @@ test('a resend after a lost answer starts nothing more: one execution per delive
 
 test("Send Test Event through n8n: Begini's test delivery reaches the trigger, which accepts it", () =>
 	withLog(async () => {
-		const tester = await started.activateWorkflow(SEND_TEST_EVENT, { credentials: { beginiApi: credential } });
+		const tester = await activeTestEventWorkflow();
 		const response = await fetch(tester.deliveryUrl, { method: 'POST' });
 		expect(response.status).toBe(200);
 		expect(await response.json()).toMatchObject({ delivered: true, receiverStatusCode: 200, environment: 'production' });
@@ -225,6 +255,58 @@ test("n8n's credential test runs the local check: a malformed key or base URL is
 			message: expect.stringContaining('must start with https://'),
 		});
 		expect(sandbox.state().sessions).toHaveLength(3); // the test sent nothing to the API
+	}));
+
+test('a redirect from the API Base URL is an error naming where it pointed; the key never reaches that host', () =>
+	withLog(async () => {
+		// What a redirect would reach: another loopback host, answering as Begini would.
+		const elsewhere = await recordingServer('127.0.0.2', (request) => ({
+			status: 200,
+			body: request.path.includes('sessions')
+				? '{"access_token":"a.b.c","url":"http://127.0.0.2/assessment"}'
+				: '{"webhook_receiver_status_code":200,"detail":"Webhook sent successfully"}',
+		}));
+		// The API Base URL: 307 for session creation, 302 for the test event, to the same path on 127.0.0.2.
+		const redirector = await recordingServer('127.0.0.1', (request) => ({
+			status: request.path.includes('sessions') ? 307 : 302,
+			headers: { location: `${elsewhere.url}${request.path}` },
+		}));
+		const lastError = async (workflowId, nodeName, count) => {
+			const [latest] = await n8n.waitForExecutions(workflowId, { count });
+			const details = await n8n.getExecution(latest.id);
+			return { status: details.status, error: details.nodes[nodeName].error };
+		};
+		try {
+			const runs = [];
+			for (const sessionAuthentication of ['apiKey', 'hmac']) {
+				const data = { ...credentialData, baseUrl: redirector.url, sessionAuthentication };
+				await n8n.ensureCredential({ name: 'Begini API', type: 'beginiApi', data });
+				const count = (await n8n.listExecutions(intake.id)).length + 1;
+				const answer = await submitApplication({ applicationId: `APP2026E2E${sessionAuthentication.length}9` });
+				runs.push({ answer: answer.status, ...(await lastError(intake.id, 'Create Begini session', count)) });
+			}
+			const tester = await activeTestEventWorkflow();
+			const count = (await n8n.listExecutions(tester.id)).length + 1;
+			const answer = await fetch(tester.deliveryUrl, { method: 'POST' });
+			runs.push({ answer: answer.status, ...(await lastError(tester.id, 'Send test event', count)) });
+
+			expect(elsewhere.received).toEqual([]);
+			expect(redirector.received.map((r) => [r.method, r.path, r.headers['api-key'] === KEY])).toEqual([
+				['POST', '/v1/sessions-management/tokens', true],
+				['POST', '/v1/sessions-management/tokens', false], // HMAC mode: a signature, no key
+				['POST', '/v1/webhooks-management/test', true],
+			]);
+			const target = (status, path) => `redirect (${status}) to ${elsewhere.url}${path}`;
+			expect(runs).toEqual([
+				{ answer: 500, status: 'error', error: expect.objectContaining({ message: expect.stringContaining(target(307, '/v1/sessions-management/tokens')) }) },
+				{ answer: 500, status: 'error', error: expect.objectContaining({ message: expect.stringContaining(target(307, '/v1/sessions-management/tokens')) }) },
+				{ answer: 500, status: 'error', error: expect.objectContaining({ message: expect.stringContaining(target(302, '/v1/webhooks-management/test')) }) },
+			]);
+			expect(JSON.stringify(runs)).not.toContain(KEY);
+		} finally {
+			await n8n.ensureCredential({ name: 'Begini API', type: 'beginiApi', data: credentialData });
+			await Promise.all([redirector.stop(), elsewhere.stop()]);
+		}
 	}));
 
 test("the API key never appears in n8n's log", () =>

@@ -299,6 +299,33 @@ test('the exact bytes are verified: a compact body with non-ASCII text is accept
 		expect(exec.triggerItems[0].uid).toBe('APP-E2E-ÜNÏCÖDÉ-€');
 	}));
 
+test('trait keys that name Object.prototype members (__proto__, constructor) are stored by n8n like any other', () =>
+	withLog(async () => {
+		const body = JSON.stringify({
+			uid: 'APP-E2E-PROTO',
+			integration_id: '65f1c2a9e4b0a1d2c3e4f5a6',
+			event: {
+				type: 'psychometric_score.complete',
+				details: {
+					calculated: {
+						score: 640,
+						risk_band: 'C',
+						traits: [
+							{ key: '__proto__', value: '0.1', risk_band: 'A' },
+							{ key: 'constructor', value: '0.2', risk_band: 'B' },
+						],
+					},
+				},
+			},
+		});
+		expect((await deliver({ payload: body })).status).toBe(200);
+		const [exec] = await newExecutions(workflow.id);
+		const { traits } = exec.triggerItems[0];
+		expect(Object.keys(traits)).toEqual(['__proto__', 'constructor']);
+		expect(Object.getOwnPropertyDescriptor(traits, '__proto__').value).toEqual({ value: '0.1', riskBand: 'A' });
+		expect(traits.constructor).toEqual({ value: '0.2', riskBand: 'B' });
+	}));
+
 test('the retry memory survives an n8n restart (webhook() static data is saved with the stored execution)', () =>
 	withLog(async () => {
 		const before = await n8n.rest('GET', `/workflows/${workflow.id}`);

@@ -17,6 +17,8 @@ export interface Reply {
 	status: number;
 	body?: string;
 	contentType?: string;
+	/** More response headers, such as a redirect's Location. */
+	headers?: Record<string, string>;
 	hang?: boolean;
 }
 
@@ -31,7 +33,8 @@ export class Receiver {
 		this.answer = answer;
 	}
 
-	async start(): Promise<this> {
+	/** Listens on `host`, a loopback address: 127.0.0.1 unless a test needs a second host. */
+	async start(host = '127.0.0.1'): Promise<this> {
 		this.server = createServer(async (req, res) => {
 			const chunks: Buffer[] = [];
 			for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -39,11 +42,11 @@ export class Receiver {
 			this.received.push(request);
 			const reply = this.answer(request, this.received.length - 1);
 			if (reply.hang) return;
-			res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
+			res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json', ...reply.headers });
 			res.end(reply.body ?? '');
 		});
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+		await new Promise<void>((resolve) => this.server!.listen(0, host, resolve));
+		this.url = `http://${host}:${(this.server!.address() as AddressInfo).port}`;
 		return this;
 	}
 

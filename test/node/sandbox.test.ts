@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'child_process';
+import { request } from 'http';
 import { promisify } from 'util';
 import { join } from 'path';
 
@@ -137,7 +138,10 @@ describe('playing the applicant: signed deliveries to the environment’s URL', 
 
 	it('only sends to this machine', async () => {
 		const answer = await sandbox.control('PUT', '/sandbox/environments/test', { webhookUrl: 'https://n8n.example.com/webhook/x' });
-		expect(answer).toEqual({ status: 422, json: { detail: 'webhookUrl must be an http(s) URL on 127.0.0.1 or localhost' } });
+		expect(answer).toEqual({
+			status: 422,
+			json: { detail: 'webhookUrl must be an http(s) URL on 127.0.0.1 or localhost, without user name or password' },
+		});
 	});
 
 	it('npm run sandbox -- play: the command a user types', async () => {
@@ -162,5 +166,41 @@ describe('payloads', () => {
 		const complete = events.find((e) => e.event.type === 'application.complete');
 		expect(complete.event.details.calculated).toBeUndefined();
 		expect(events.find((e) => e.event.type === 'psychometric_score.complete').event.details.calculated).toMatchObject({ risk_band: 'E', score: 300 });
+	});
+});
+
+/** A GET of /sandbox with the Host header given: what a page under a rebound DNS name would send. */
+function getWithHost(host: string): Promise<{ status: number; body: string }> {
+	const { port } = new URL(sandbox.url);
+	return new Promise((resolve, reject) => {
+		const req = request({ host: '127.0.0.1', port, path: '/sandbox', headers: { host } }, (res) => {
+			let body = '';
+			res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+			res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+		});
+		req.on('error', reject);
+		req.end();
+	});
+}
+
+describe('what the sandbox trusts (the process npm run sandbox starts)', () => {
+	it('an environment named after an Object.prototype member is unknown: 404, and the real ones are untouched', async () => {
+		const before = (await sandbox.state()).environments;
+		for (const name of ['__proto__', 'constructor', 'toString']) {
+			const answer = await sandbox.control('PUT', `/sandbox/environments/${name}`, { apiKey: 'polluted-0000', integrationId: 'polluted' });
+			expect(answer).toEqual({ status: 404, json: { detail: expect.stringMatching(/^No environment/) } });
+		}
+		// had apiKey landed on Object.prototype, an update that names no key would pick it up
+		const update = await sandbox.control('PUT', '/sandbox/environments/test', {});
+		expect(update).toMatchObject({ status: 200, json: { apiKeyEnd: SANDBOX.test.apiKey.slice(-4), integrationId: SANDBOX.test.integrationId } });
+		expect((await sandbox.state()).environments).toEqual(before);
+	});
+
+	it('answers only requests for 127.0.0.1 or localhost on its port: a rebound name gets 421', async () => {
+		const { port } = new URL(sandbox.url);
+		expect((await getWithHost(`localhost:${port}`)).status).toBe(200);
+		const refused = await getWithHost(`rebound.example.com:${port}`);
+		expect(refused.status).toBe(421);
+		expect(JSON.parse(refused.body)).toEqual({ detail: `This sandbox answers only requests for 127.0.0.1:${port} or localhost:${port} (Host header)` });
 	});
 });

@@ -21,6 +21,14 @@ describe('the Begini API credential test (local, sends nothing)', () => {
 		expect(testBeginiCredential({ ...good, ...change })).toEqual({ status: 'Error', message: expect.stringContaining(message) });
 	});
 
+	it('refuses a user name or password in the base URL, and never repeats them', () => {
+		for (const baseUrl of ['http://user:hunter2@127.0.0.1:1', 'https://hunter2@api.begini.co', 'https://:hunter2@api.begini.co']) {
+			const result = testBeginiCredential({ ...good, baseUrl });
+			expect(result).toEqual({ status: 'Error', message: expect.stringContaining('contains a user name or password') });
+			expect(JSON.stringify(result)).not.toContain('hunter2');
+		}
+	});
+
 	it('never repeats the key', () => {
 		expect(JSON.stringify(testBeginiCredential({ apiKey: '"secret-value-123"' }))).not.toContain('secret-value-123');
 	});

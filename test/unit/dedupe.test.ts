@@ -135,6 +135,17 @@ describe('ProcessDeliveries (in-process record)', () => {
 		expect(record.claim('t', 'a', T0 + PENDING_CLAIM_SECONDS, limits)).toBe('new');
 	});
 
+	it('counts a claim dated after now (the clock went back) from now, so that it still expires', () => {
+		const record = new ProcessDeliveries();
+		record.claim('t', 'pending', T0, limits);
+		record.markStored('t', 'stored', T0);
+		const back = T0 - HOUR;
+		expect(record.claim('t', 'pending', back, limits)).toBe('pending');
+		expect(record.claim('t', 'pending', back + PENDING_CLAIM_SECONDS, limits)).toBe('new');
+		expect(record.claim('t', 'stored', back, limits)).toBe('stored');
+		expect(record.claim('t', 'stored', back + 72 * HOUR, limits)).toBe('new');
+	});
+
 	it('keeps triggers apart', () => {
 		const record = new ProcessDeliveries();
 		expect(record.claim('wf1/node', 'a', T0, limits)).toBe('new');

@@ -205,6 +205,19 @@ describe('simplify, for what nobody documented', () => {
 		});
 	});
 
+	it('keeps trait keys that name Object.prototype members as ordinary keys, and pollutes nothing', () => {
+		const parsed = parsePayload(vector('body with prototype-named keys signed with the current key').body);
+		if (!parsed.ok) throw new Error(parsed.reason);
+		const { traits } = simplify(parsed.payload, metadata);
+		expect(Object.getPrototypeOf(traits)).toBe(Object.prototype);
+		expect(Object.keys(traits)).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
+		expect(Object.getOwnPropertyDescriptor(traits, '__proto__')?.value).toEqual({ value: '0.1', riskBand: 'A' });
+		expect(traits.constructor).toEqual({ value: '0.2', riskBand: 'B' });
+		// what n8n stores (JSON) holds every trait
+		expect(Object.keys(JSON.parse(JSON.stringify(traits)))).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
+		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+	});
+
 	it('keeps the delivery metadata and headers when given', () => {
 		const withHeaders = { ...metadata, environment: 'test' as const, headers: { 'content-type': 'application/json' } };
 		expect(simplify({}, withHeaders)).toMatchObject({ environment: 'test', headers: { 'content-type': 'application/json' } });
@@ -220,6 +233,40 @@ describe('asReceived', () => {
 });
 
 describe('redactHeaders', () => {
+	it.each([
+		'x-api-key',
+		'proxy-authorization',
+		'x-n8n-api-key',
+		'x-auth-token',
+		'x-client-secret',
+		'x-hub-signature-256',
+		'set-cookie',
+		'x-session-id',
+		'x-amz-security-token',
+		'x-password',
+		'x-goog-iap-jwt-assertion',
+		'x-csrf-token',
+		'x-forwarded-client-credential',
+		'X-Private-Key',
+	])('redacts %s: its name is credential-like', (name) => {
+		expect(redactHeaders({ [name]: 'secret-value', 'x-request-id': 'r-1' })).toEqual({ [name]: '[redacted]', 'x-request-id': 'r-1' });
+	});
+
+	it('redacts a value that carries an HTTP authentication scheme, whatever the header', () => {
+		expect(redactHeaders({ 'x-forwarded-authz': 'Bearer abc', 'x-upstream': 'Basic dXNlcjpwYXNz', via: '1.1 proxy' })).toEqual({
+			'x-forwarded-authz': '[redacted]',
+			'x-upstream': '[redacted]',
+			via: '1.1 proxy',
+		});
+	});
+
+	it('keeps a header that names an Object.prototype member as an ordinary key', () => {
+		const copy = redactHeaders(JSON.parse('{"__proto__":"p","constructor":"c","x-token":"t"}'));
+		expect(Object.keys(copy)).toEqual(['__proto__', 'constructor', 'x-token']);
+		expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toBe('p');
+		expect(copy['x-token']).toBe('[redacted]');
+	});
+
 	it('redacts signatures and credentials, whatever their case, and keeps the rest', () => {
 		expect(
 			redactHeaders({

@@ -30,28 +30,53 @@ describe('session request', () => {
 
 describe('authenticateRequest (the credential)', () => {
 	const request = { method: 'POST' as const, url: 'https://api.begini.co/x', headers: { Accept: 'application/json' } };
+	const BASE = 'https://api.begini.co';
 
 	it('sends the key in the api-key header by default', () => {
-		expect(authenticateRequest(KEY, 'apiKey', { ...request, body: BODY }).headers).toEqual({
+		expect(authenticateRequest(KEY, 'apiKey', { ...request, body: BODY }, BASE).headers).toEqual({
 			Accept: 'application/json',
 			'api-key': KEY,
 		});
 	});
 
 	it('in HMAC mode signs the body that is sent and does not send the key', () => {
-		const signed = authenticateRequest(KEY, 'hmac', { ...request, body: BODY });
+		const signed = authenticateRequest(KEY, 'hmac', { ...request, body: BODY }, BASE);
 		expect(signed.headers).toEqual({ Accept: 'application/json', 'X-Signature': PYTHON_SIGNATURE });
 		expect(signed.body).toBe(BODY);
 		expect(JSON.stringify(signed)).not.toContain(KEY);
 	});
 
 	it('in HMAC mode still sends the key with a request without a body (the test API takes api-key only)', () => {
-		expect(authenticateRequest(KEY, 'hmac', request).headers).toEqual({ Accept: 'application/json', 'api-key': KEY });
+		expect(authenticateRequest(KEY, 'hmac', request, BASE).headers).toEqual({ Accept: 'application/json', 'api-key': KEY });
 	});
 
 	it('does not change the options it was given', () => {
 		const options = { ...request, body: BODY };
-		authenticateRequest(KEY, 'apiKey', options);
+		authenticateRequest(KEY, 'apiKey', options, BASE);
 		expect(options.headers).toEqual({ Accept: 'application/json' });
+	});
+
+	it.each([
+		['another host', { url: 'https://evil.example.com/v1/sessions-management/tokens' }],
+		['a downgrade to http', { url: 'http://api.begini.co/x' }],
+		['a host that starts like it', { url: 'https://api.begini.co.evil.example.com/x' }],
+		["n8n's baseURL option pointing elsewhere", { url: '/x', baseURL: 'https://evil.example.com' }],
+		['a URL that does not parse', { url: '/x' }],
+	])('adds neither key nor signature to a request for %s, and says so without the key', (_label, change) => {
+		for (const mode of ['apiKey', 'hmac'] as const) {
+			let thrown: unknown;
+			try {
+				authenticateRequest(KEY, mode, { ...request, ...change, body: BODY }, BASE);
+			} catch (error) {
+				thrown = error;
+			}
+			expect(thrown).toBeInstanceOf(Error);
+			expect((thrown as Error).message).toContain('only sent to its API Base URL (https://api.begini.co)');
+			expect(JSON.stringify(thrown) + (thrown as Error).message).not.toContain(KEY);
+		}
+	});
+
+	it("accepts n8n's baseURL option when it is the credential's", () => {
+		expect(authenticateRequest(KEY, 'apiKey', { ...request, url: '/v1/x', baseURL: BASE }, BASE).headers).toHaveProperty('api-key', KEY);
 	});
 });

@@ -153,6 +153,15 @@ describe('stored retry memory: rebuilds', () => {
 		expect(new Map(written)).toEqual(new Map([...records(7).slice(3), [idOf(100), T0 + 100]]));
 	});
 
+	it('treats a time in the future (a clock that went back) as now: the record expires after the window from now', () => {
+		const ahead = T0 + 10 * 365 * 24 * HOUR;
+		const stored = encodeRetryMemory([['ffffffffffffffff', ahead]]);
+		expect(seenAt(stored, 'ffffffffffffffff', T0, limits)).toBe(T0);
+		const pruned = write(stored, [], T0, limits, true);
+		expect(decodeRetryMemory(pruned)).toEqual([['ffffffffffffffff', T0]]);
+		expect(decodeRetryMemory(write(pruned, [], T0 + 72 * HOUR, limits, true))).toEqual([]);
+	});
+
 	it('drops entries past the age limit', () => {
 		const stored = encodeRetryMemory([['oooooooooooooooo', T0 - 73 * HOUR], ['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
 		expect(decodeRetryMemory(write(stored, [], T0, limits, true))).toEqual([['rrrrrrrrrrrrrrrr', T0 - HOUR]]);
