@@ -23,6 +23,8 @@ import { parseOptionsOrExit } from './lib/command-line.mjs';
 import { DEFAULT_N8N_VERSION, DEFAULT_NODE_VERSION, ROOT, packPackage, packRevision } from './lib/n8n-harness.mjs';
 import { run } from './lib/processes.mjs';
 
+/** The bench's parts, in the order they run (--skip names them). */
+const PARTS = ['handler', 'memory', 'n8n', 'lazy', 'ack', 'queue'];
 const HELP = `Usage: npm run bench -- [--quick] [--skip handler,memory,n8n,lazy,ack,queue] [--baseline REV] [--readme]`;
 /** Where README.md's Performance section holds the latest summary table (replaced by --readme). */
 const README_MARKERS = ['<!-- bench-summary:start -->', '<!-- bench-summary:end -->'];
@@ -116,21 +118,24 @@ const markdown = resultsMarkdown({ machine, plan, results, notes });
 const chart = growthChart(results);
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const stem = `${machine.date.slice(0, 10)}-${machine.host.replace(/[^\w.-]+/g, '-')}${plan.name === 'quick' ? '-quick' : ''}`;
+// a full run of every part is the latest; a quick run, or one with parts left out, is named for what it is
+const complete = plan.name === 'full' && skipped.size === 0;
+const partial = plan.name === 'full' && !complete ? `-only-${PARTS.filter((part) => !skipped.has(part)).join('-')}` : '';
+const stem = `${machine.date.slice(0, 10)}-${machine.host.replace(/[^\w.-]+/g, '-')}${plan.name === 'quick' ? '-quick' : partial}`;
 writeFileSync(join(dir, `${stem}.md`), markdown.replace('(latest.svg)', `(${stem}.svg)`));
 if (chart) writeFileSync(join(dir, `${stem}.svg`), chart);
 // the raw figures, to redraw the chart or compare runs without running them again
 writeFileSync(join(dir, `${stem}.json`), `${JSON.stringify({ machine, plan: plan.name, results }, null, 1)}\n`);
-if (plan.name === 'full') {
+if (complete) {
 	copyFileSync(join(dir, `${stem}.md`), join(dir, 'latest.md'));
 	if (chart) copyFileSync(join(dir, `${stem}.svg`), join(dir, 'latest.svg'));
 }
 const summary = markdownTable(SUMMARY_HEADERS, summaryRows(results));
-if (args.readme && plan.name === 'full') {
+if (args.readme && complete) {
 	replaceBetweenMarkers(join(ROOT, 'README.md'), README_MARKERS, `${machineLine(machine)}\n\n${summary}`);
 }
 console.log(`\n${summary}\n`);
-console.log(`Written: bench/results/${stem}.md${chart ? ` and ${stem}.svg` : ''}${plan.name === 'full' ? ' (and latest.md, latest.svg)' : ''}`);
+console.log(`Written: bench/results/${stem}.md${chart ? ` and ${stem}.svg` : ''}${complete ? ' (and latest.md, latest.svg)' : ''}`);
 
 /** One line on where and when the figures were measured, above the README's copy of the table. */
 function machineLine(m) {

@@ -138,8 +138,8 @@ export async function measureQueueMode({ tarball, webhookCounts, connections, ro
 		const topology = await startTopology({ kind: 'queue', tarball, webhookProcesses, env, folderPrefix: `bench-queue-${webhookProcesses}`, log: quietLog });
 		try {
 			await topology.main.setupOwner();
-			const { begini } = await activateBenchWorkflows(topology, BENCH_API_KEY, ['begini']);
-			const target = { ...begini, url: topology.deliveryUrl(begini) };
+			// its url is where Begini sends: through the front
+			const { begini: target } = await activateBenchWorkflows(topology, BENCH_API_KEY, ['begini']);
 			await measureRound({ target, database: topology.database, deliveries: freshDeliveries(WARM_UP), connections: 4 });
 			const servers = serversOf(topology);
 			const list = [];

@@ -115,7 +115,7 @@ export async function activateBenchWorkflows(topology, apiKey, keys = Object.key
 	const active = {};
 	for (const key of keys) {
 		const workflow = await topology.activateWorkflow(BENCH_WORKFLOWS[key].workflow, { credentials });
-		active[key] = { key, label: BENCH_WORKFLOWS[key].label, id: workflow.id, url: workflow.productionUrls[0] };
+		active[key] = { key, label: BENCH_WORKFLOWS[key].label, id: workflow.id, url: workflow.deliveryUrl };
 	}
 	return active;
 }
