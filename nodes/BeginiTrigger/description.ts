@@ -119,7 +119,7 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 100000 },
 				default: DEFAULT_RETRY_MEMORY_SIZE,
 				description:
-					'How many recent deliveries are remembered to refuse retries. The memory is saved with the workflow on every event (24 bytes each), so keep it modest.',
+					'How many recent deliveries are remembered to refuse retries: at least your busiest minute × 15 (Begini retries for several minutes). The memory is saved with the workflow on every event (24 bytes each), so keep it modest.',
 			},
 			{
 				displayName: 'Retry Window (Hours)',
