@@ -359,3 +359,14 @@ export class LocalN8n {
 		execution.items = output.map((item) => item.json);
 	}
 }
+
+/** Runs `run` against a started LocalN8n, and stops it afterwards whatever happens. */
+export async function withLocalN8n(options: LocalN8nOptions, run: (n8n: LocalN8n) => Promise<void>): Promise<void> {
+	const n8n = new LocalN8n(options);
+	await n8n.start();
+	try {
+		await run(n8n);
+	} finally {
+		await n8n.stop();
+	}
+}

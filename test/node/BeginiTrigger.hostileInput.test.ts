@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { LocalN8n } from '../helpers/localN8n';
+import { withLocalN8n } from '../helpers/localN8n';
+import type { LocalN8n } from '../helpers/localN8n';
 import { KEYS, vector } from '../helpers/vectors';
 
 /**
@@ -12,14 +13,8 @@ const prototypeNamed = vector('body with prototype-named keys signed with the cu
 const psychometric = vector('psychometric_score.complete signed with the current key');
 const credential = { apiKey: KEYS.current, previousApiKey: '', environment: 'production' };
 
-async function withN8n(parameters: IDataObject, run: (n8n: LocalN8n) => Promise<void>) {
-	const n8n = new LocalN8n({ credential, parameters });
-	await n8n.start();
-	try {
-		await run(n8n);
-	} finally {
-		await n8n.stop();
-	}
+function withN8n(parameters: IDataObject, run: (n8n: LocalN8n) => Promise<void>) {
+	return withLocalN8n({ credential, parameters }, run);
 }
 
 describe('keys that name Object.prototype members are data', () => {

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'timers/promises';
 
 import { FULL_WRITE_SECONDS } from '../../nodes/BeginiTrigger/dedupe';
 import { KNOWN_EVENT_TYPES } from '../../nodes/BeginiTrigger/types';
-import { LocalN8n } from '../helpers/localN8n';
+import { LocalN8n, withLocalN8n } from '../helpers/localN8n';
+import type { LocalN8nOptions } from '../helpers/localN8n';
 import { decodeRetryMemory, encodeRetryMemory, rememberedIds } from '../helpers/retryMemory';
 import { eventBody, KEYS, vector } from '../helpers/vectors';
 
@@ -33,14 +34,8 @@ function signed(v: { signature: string }) {
 	return { 'x-signature': v.signature };
 }
 
-async function withN8n(options: ConstructorParameters<typeof LocalN8n>[0], run: (n8n: LocalN8n) => Promise<void>) {
-	const n8n = new LocalN8n({ credential: productionCredential, ...options });
-	await n8n.start();
-	try {
-		await run(n8n);
-	} finally {
-		await n8n.stop();
-	}
+function withN8n(options: LocalN8nOptions, run: (n8n: LocalN8n) => Promise<void>) {
+	return withLocalN8n({ credential: productionCredential, ...options }, run);
 }
 
 describe('Begini Trigger webhook, accepted deliveries', () => {
