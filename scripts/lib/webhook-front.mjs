@@ -11,6 +11,7 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { HOST, makeTempUserFolder } from './paths.mjs';
 import { findExecutable, findFreePort, isPortInUse } from './processes.mjs';
@@ -48,9 +49,10 @@ map $http_upgrade $connection_upgrade {
 server {
 	listen ${listen};
 
-	# n8n's own limit (N8N_PAYLOAD_SIZE_MAX, 16 MiB); bodies up to 1 MiB stay in memory, never on disk
+	# n8n's own limit (N8N_PAYLOAD_SIZE_MAX, 16 MiB); bodies stay in memory, as in n8n: applicants' data is
+	# never written to the front's disk
 	client_max_body_size 16m;
-	client_body_buffer_size 1m;
+	client_body_buffer_size 16m;
 	proxy_set_header Host $host;
 	proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
 	proxy_set_header X-Forwarded-Proto $scheme;
@@ -106,6 +108,9 @@ http {
 	fastcgi_temp_path ${join(dir, 'fastcgi')};
 	uwsgi_temp_path ${join(dir, 'uwsgi')};
 	scgi_temp_path ${join(dir, 'scgi')};
+	# started as root, nginx's worker runs as nobody, which may not reach this folder (under /root): answers
+	# pass through without temporary files (and request bodies stay in memory, see below)
+	proxy_max_temp_file_size 0;
 
 	map $http_x_signature $delivery_tag {
 		"~^(?<head>[0-9a-fA-F]{12})" $head;
@@ -200,9 +205,12 @@ export class WebhookFront extends ServerProcess {
 	 * only) and the access log records. Nothing is delivered.
 	 */
 	async routeOf(url, signature) {
-		await fetch(url, { method: 'GET', headers: { 'x-signature': signature }, signal: AbortSignal.timeout(10_000) });
 		const tag = signature.slice(0, 12);
-		return this.accessLog().findLast((entry) => entry.method === 'GET' && entry.tag === tag)?.upstreams.at(-1);
+		const isProbe = (entry) => entry.method === 'GET' && entry.tag === tag;
+		const before = this.accessLog().filter(isProbe).length;
+		const answer = await fetch(url, { method: 'GET', headers: { 'x-signature': signature }, signal: AbortSignal.timeout(10_000) });
+		await answer.arrayBuffer();
+		return (await this.accessLogWhen(isProbe, before + 1)).at(-1).upstreams.at(-1);
 	}
 
 	/** Every request it served so far (parseAccessLine), oldest first. */
@@ -214,6 +222,20 @@ export class WebhookFront extends ServerProcess {
 			return [];
 		}
 		return text.split('\n').map(parseAccessLine).filter(Boolean);
+	}
+
+	/**
+	 * The access log's entries that match `predicate`, once there are at least `count` of them: nginx writes a
+	 * line once it has sent the whole answer, which its client may have read a moment before.
+	 */
+	async accessLogWhen(predicate, count, { timeoutMs = 5000 } = {}) {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const entries = this.accessLog().filter(predicate);
+			if (entries.length >= count) return entries;
+			if (Date.now() > deadline) throw new Error(`${this.name}: ${entries.length} of ${count} access log lines after ${timeoutMs} ms`);
+			await sleep(20);
+		}
 	}
 }
 
