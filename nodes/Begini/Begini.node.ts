@@ -11,8 +11,11 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 
 import { baseUrlProblem, beginiCredentialTest } from '../shared/credentialCheck';
 import { absoluteLocation } from '../shared/urls';
+import { sessionOutcome, shouldRetrySession } from './actions/session/create.answers';
+import { checkUid } from './actions/session/uid';
+import { testEventOutcome } from './actions/webhook/sendTestEvent.answers';
 import type { AnswerError, HttpAnswer, Outcome } from './answers';
-import { sessionOutcome, shouldRetrySession, testEventOutcome, transportFailure } from './answers';
+import { transportFailure } from './answers';
 import {
 	beginiProperties,
 	DEFAULT_SESSION_TIMEOUT_SECONDS,
@@ -25,7 +28,6 @@ import {
 	sessionRequestBody,
 	TEST_WEBHOOK_PATH,
 } from './request';
-import { checkUid } from './uid';
 
 interface Deployment {
 	baseUrl: string;
