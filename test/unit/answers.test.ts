@@ -3,7 +3,7 @@
 import type { HttpAnswer } from '../../nodes/Begini/answers';
 import { detailText, transportFailure } from '../../nodes/Begini/answers';
 import { sessionOutcome } from '../../nodes/Begini/actions/session/create.answers';
-import { testEventOutcome } from '../../nodes/Begini/actions/webhook/sendTestEvent.answers';
+import { testEventOutcome } from '../../nodes/Begini/actions/webhook/deliveryCheck.answers';
 import { failed } from '../helpers/answers';
 
 const session = {

@@ -1,4 +1,4 @@
-import { testEventOutcome } from '../../nodes/Begini/actions/webhook/sendTestEvent.answers';
+import { testEventOutcome } from '../../nodes/Begini/actions/webhook/deliveryCheck.answers';
 import { failed, json } from '../helpers/answers';
 
 const test = { environment: 'test', testedAt: '2026-04-15T10:00:00.000Z' };
