@@ -9,8 +9,11 @@ import { Receiver } from '../helpers/receiver';
 let begini: Receiver;
 
 beforeAll(async () => {
-	// Answers every request as Begini answers a session request: an operation run in the pair's place would succeed.
-	begini = await new Receiver(() => ({ status: 200, body: '{"access_token":"a.b.c","url":"http://127.0.0.1/assessment"}' })).start();
+	// Answers as Begini answers a session or a test event: an operation run in the pair's place would succeed.
+	begini = await new Receiver(() => ({
+		status: 200,
+		body: '{"access_token":"a.b.c","url":"http://127.0.0.1/assessment","webhook_receiver_status_code":200}',
+	})).start();
 });
 
 afterAll(async () => begini?.stop());
@@ -27,6 +30,8 @@ const credential = () => ({
 describe('an operation the Begini node does not have', () => {
 	it.each([
 		['an operation of a known resource', { resource: 'session', operation: 'get' }, '"get" for the resource "session"'],
+		// Before the router, any webhook operation sent a test event: a real delivery.
+		['another webhook operation', { resource: 'webhook', operation: 'getStatus' }, '"getStatus" for the resource "webhook"'],
 		// n8n drops an Operation that no Operation list shows, so only the resource is left to name.
 		['an unknown resource', { resource: 'applicant', operation: 'create' }, '"" for the resource "applicant"'],
 	])('%s: an error that names it, and no request', async (_label, pair, named) => {
