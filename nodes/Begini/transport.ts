@@ -33,7 +33,7 @@ export async function credentialDeployment(context: IExecuteFunctions, index: nu
 }
 
 /** An HTTP answer, or the error code of a request that got none. */
-export type Sent = { answer: HttpAnswer } | { code: string };
+type Sent = { answer: HttpAnswer } | { code: string };
 
 /** The network error's code (ECONNREFUSED, ECONNABORTED, …), wherever n8n's wrapping put it. */
 function errorCode(error: unknown): string {

@@ -38,7 +38,7 @@ export async function route(this: IExecuteFunctions, index: number): Promise<IDa
 			{
 				itemIndex: index,
 				description:
-					'Choose the Resource and the Operation again: this node may come from a newer version of n8n-nodes-begini, or have been edited by hand.',
+					'Choose the Resource and the Operation again: the node may come from a newer n8n-nodes-begini, or was edited by hand.',
 			},
 		);
 	}

@@ -12,7 +12,7 @@ import type { Deployment } from '../../transport';
 import { itemOrError, send, timeoutSeconds } from '../../transport';
 import { testEventOutcome } from './deliveryCheck.answers';
 
-export const TEST_WEBHOOK_PATH = '/v1/webhooks-management/test';
+const TEST_WEBHOOK_PATH = '/v1/webhooks-management/test';
 // The test API waits for Begini's delivery to your webhook before it answers.
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -57,8 +57,8 @@ export async function execute(this: IExecuteFunctions, index: number, deployment
 		headers: { Accept: 'application/json' },
 		timeout: seconds * 1000,
 	});
-	const testedAt = new Date().toISOString();
-	return itemOrError(this, index, sent, (answer) => testEventOutcome(answer, { environment: deployment.environment, testedAt }), {
+	const context = { environment: deployment.environment, testedAt: new Date().toISOString() };
+	return itemOrError(this, index, sent, (answer) => testEventOutcome(answer, context), {
 		seconds,
 		baseUrl: deployment.baseUrl,
 	});
