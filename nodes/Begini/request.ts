@@ -5,12 +5,11 @@ import { UserError } from 'n8n-workflow';
 import { isWithinBaseUrl, shownUrl } from '../shared/urls';
 
 /**
- * What the Begini node sends: the endpoints, the exact session body, and how a request is authenticated.
- * Begini documents one host; the base URL is a setting so that a local Begini sandbox can stand in for it.
+ * Where the Begini node's requests go and how the credential authenticates them; each operation names its own
+ * endpoint and body. Begini documents one host; the base URL is a setting so that a local Begini sandbox can
+ * stand in for it.
  */
 export const DEFAULT_BASE_URL = 'https://api.begini.co';
-export const SESSION_PATH = '/v1/sessions-management/tokens';
-export const TEST_WEBHOOK_PATH = '/v1/webhooks-management/test';
 
 export type SessionAuthentication = 'apiKey' | 'hmac';
 
@@ -21,11 +20,6 @@ export function configuredBaseUrl(value: unknown): string {
 
 export function endpointUrl(baseUrl: string, path: string): string {
 	return `${baseUrl.trim().replace(/\/+$/, '')}${path}`;
-}
-
-/** The exact bytes sent: compact JSON, so that an HMAC signature covers precisely what Begini receives. */
-export function sessionRequestBody(uid: string, integrationId: string): string {
-	return JSON.stringify({ uid, integration_id: integrationId });
 }
 
 /** Lowercase hex HMAC-SHA512 of the body, keyed with the API key (Begini's "HMAC Authentication" page). */

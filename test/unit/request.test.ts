@@ -1,10 +1,5 @@
-import {
-	authenticateRequest,
-	endpointUrl,
-	SESSION_PATH,
-	sessionRequestBody,
-	signBody,
-} from '../../nodes/Begini/request';
+import { SESSION_PATH, sessionRequestBody } from '../../nodes/Begini/actions/session/create.operation';
+import { authenticateRequest, endpointUrl, signBody } from '../../nodes/Begini/request';
 
 // Computed with Python, independently of the code under test:
 //   hmac.new(b'sandbox-production-key-0123456789abcdef', body.encode(), hashlib.sha512).hexdigest()

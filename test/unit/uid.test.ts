@@ -1,4 +1,4 @@
-import { checkUid, HYPHEN_WARNING } from '../../nodes/Begini/uid';
+import { checkUid, HYPHEN_WARNING } from '../../nodes/Begini/actions/session/uid';
 
 describe('checkUid (Begini: 5 to 60 letters and digits)', () => {
 	it.each(['APP12', 'APP2026000123', 'a'.repeat(60), 'abcDEF0123'])('accepts %s without a warning', (uid) => {
