@@ -3,7 +3,7 @@
  * credential's `authenticate`, the Timeout option, and Begini's answer turned into the item or a node error.
  */
 
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INodeProperties, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { baseUrlProblem } from '../shared/credentialCheck';
@@ -74,6 +74,30 @@ export async function send(context: IExecuteFunctions, options: IHttpRequestOpti
 			text: typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body),
 			location: absoluteLocation(response.headers?.location, options.url),
 		},
+	};
+}
+
+/**
+ * An operation's Options collection with its Timeout option, which `timeoutSeconds` reads: one place for the
+ * option's name, whatever the operation.
+ */
+export function timeoutOptions(defaultSeconds: number, description: string): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: defaultSeconds,
+				description,
+			},
+		],
 	};
 }
 

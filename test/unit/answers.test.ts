@@ -4,15 +4,8 @@ import type { HttpAnswer } from '../../nodes/Begini/answers';
 import { detailText, transportFailure } from '../../nodes/Begini/answers';
 import { sessionOutcome } from '../../nodes/Begini/actions/session/create.answers';
 import { testEventOutcome } from '../../nodes/Begini/actions/webhook/deliveryCheck.answers';
-import { failed } from '../helpers/answers';
+import { failed, session } from '../helpers/answers';
 
-const session = {
-	uid: 'APP2026000123',
-	integrationId: '65f1c2a9e4b0a1d2c3e4f5a6',
-	environment: 'production',
-	createdAt: '2026-04-15T10:00:00.000Z',
-	uidWarning: null,
-};
 const test = { environment: 'test', testedAt: '2026-04-15T10:00:00.000Z' };
 
 describe('redirects (never followed: the key would go along)', () => {

@@ -1,13 +1,6 @@
 import { sessionOutcome, shouldRetrySession } from '../../nodes/Begini/actions/session/create.answers';
-import { failed, json } from '../helpers/answers';
+import { failed, json, session } from '../helpers/answers';
 
-const session = {
-	uid: 'APP2026000123',
-	integrationId: '65f1c2a9e4b0a1d2c3e4f5a6',
-	environment: 'production',
-	createdAt: '2026-04-15T10:00:00.000Z',
-	uidWarning: null,
-};
 
 describe('session creation answers', () => {
 	it('200: the token, the URL Begini returned, the uid, environment, integration and time', () => {

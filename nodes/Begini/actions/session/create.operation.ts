@@ -15,7 +15,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { endpointUrl } from '../../request';
 import type { Deployment } from '../../transport';
-import { itemOrError, send, timeoutSeconds } from '../../transport';
+import { itemOrError, send, timeoutOptions, timeoutSeconds } from '../../transport';
 import { sessionOutcome, shouldRetrySession } from './create.answers';
 import { checkUid } from './uid';
 
@@ -48,23 +48,7 @@ const properties: INodeProperties[] = [
 		description:
 			"Leave empty to use the credential's Integration ID. It must belong to the same deployment and environment as the credential's key.",
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeoutSeconds',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: DEFAULT_TIMEOUT_SECONDS,
-				description: 'How long to wait for Begini to answer',
-			},
-		],
-	},
+	timeoutOptions(DEFAULT_TIMEOUT_SECONDS, 'How long to wait for Begini to answer'),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['session'], operation: ['create'] } }, properties);

@@ -9,7 +9,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { endpointUrl } from '../../request';
 import type { Deployment } from '../../transport';
-import { itemOrError, send, timeoutSeconds } from '../../transport';
+import { itemOrError, send, timeoutOptions, timeoutSeconds } from '../../transport';
 import { testEventOutcome } from './deliveryCheck.answers';
 
 const TEST_WEBHOOK_PATH = '/v1/webhooks-management/test';
@@ -24,23 +24,7 @@ export const operationOption: INodePropertyOptions = {
 };
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeoutSeconds',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: DEFAULT_TIMEOUT_SECONDS,
-				description: 'How long to wait for Begini, which answers only after its delivery to your webhook',
-			},
-		],
-	},
+	timeoutOptions(DEFAULT_TIMEOUT_SECONDS, 'How long to wait for Begini, which answers only after its delivery to your webhook'),
 ];
 
 export const description = updateDisplayOptions(
